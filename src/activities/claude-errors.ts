@@ -1,0 +1,103 @@
+// Maps Anthropic SDK errors to ApplicationFailures typed per class. Temporal's retry policy is the only retry
+// layer (the SDK runs with maxRetries: 0), so this mapping decides what is retried and how soon.
+import Anthropic from '@anthropic-ai/sdk';
+import { ApplicationFailure } from '@temporalio/common';
+import { ClaudeErrorType } from '../shared';
+
+type Classified = { type: string; retryable: boolean; message: string; retryAfterMs?: number };
+
+/** Turns any error thrown by a Messages API call into a typed ApplicationFailure. */
+export function toClaudeFailure(err: unknown): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  const c = classifyClaudeError(err);
+  return ApplicationFailure.create({
+    type: c.type,
+    message: c.message,
+    nonRetryable: !c.retryable,
+    ...(c.retryAfterMs !== undefined ? { nextRetryDelay: c.retryAfterMs } : {}),
+    ...(err instanceof Error ? { cause: err } : {}),
+  });
+}
+
+/** Classifies an SDK error: its stable type, whether retrying can help, and an actionable message. */
+export function classifyClaudeError(err: unknown): Classified {
+  if (err instanceof Anthropic.APIConnectionTimeoutError) {
+    return { type: ClaudeErrorType.Timeout, retryable: true, message: 'The Messages API did not answer in time; retrying.' };
+  }
+  if (err instanceof Anthropic.APIConnectionError) {
+    return {
+      type: ClaudeErrorType.ConnectionError,
+      retryable: true,
+      message: `Could not reach the Messages API (${err.message}); retrying. Check ANTHROPIC_BASE_URL and the network if this persists.`,
+    };
+  }
+  if (!(err instanceof Anthropic.APIError)) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { type: ClaudeErrorType.ServerError, retryable: true, message: `Unexpected error calling the Messages API: ${message}` };
+  }
+  const detail = err.apiMessage ?? err.message;
+  const retryAfterMs = retryAfter(err.headers);
+  const withDelay = (c: Classified): Classified => (retryAfterMs === undefined ? c : { ...c, retryAfterMs });
+  // Errors sent inside a 200 stream have no status; their body type says what they are.
+  const status = err.status ?? statusOfErrorType(err.type);
+  switch (status) {
+    case 400:
+      return { type: ClaudeErrorType.BadRequest, retryable: false, message: `The Messages API rejected the request (400): ${detail}. This is a bug in the request the run built, or in its input (messages, tools, model); fix it and start a new run.` };
+    case 401:
+      return { type: ClaudeErrorType.Authentication, retryable: false, message: `The Messages API rejected the API key (401): ${detail}. Set a valid ANTHROPIC_API_KEY for the worker and start the run again.` };
+    case 403:
+      return { type: ClaudeErrorType.PermissionDenied, retryable: false, message: `The API key may not use this resource (403): ${detail}. Check the key's workspace and model access.` };
+    case 404:
+      return { type: ClaudeErrorType.NotFound, retryable: false, message: `Not found (404): ${detail}. Check the model name and ANTHROPIC_BASE_URL.` };
+    case 413:
+      return { type: ClaudeErrorType.RequestTooLarge, retryable: false, message: `The request is too large for the Messages API (413): ${detail}. Shorten the prompt or tool results.` };
+    case 429:
+      return withDelay({ type: ClaudeErrorType.RateLimited, retryable: true, message: `Rate limited by the Messages API (429): ${detail}; retrying after the delay it asked for.` });
+    case 529:
+      return withDelay({ type: ClaudeErrorType.Overloaded, retryable: true, message: `The Messages API is overloaded (529): ${detail}; retrying with backoff.` });
+    default:
+      if (status !== undefined && status >= 500) {
+        return withDelay({ type: ClaudeErrorType.ServerError, retryable: true, message: `The Messages API failed (${status}): ${detail}; retrying with backoff.` });
+      }
+      if (status !== undefined && status >= 400) {
+        return { type: ClaudeErrorType.BadRequest, retryable: false, message: `The Messages API rejected the request (${status}): ${detail}.` };
+      }
+      return { type: ClaudeErrorType.ServerError, retryable: true, message: `The Messages API failed: ${detail}; retrying with backoff.` };
+  }
+}
+
+function statusOfErrorType(type: string | null): number | undefined {
+  switch (type) {
+    case 'overloaded_error':
+      return 529;
+    case 'rate_limit_error':
+      return 429;
+    case 'api_error':
+      return 500;
+    case 'invalid_request_error':
+      return 400;
+    case 'authentication_error':
+      return 401;
+    case 'permission_error':
+      return 403;
+    case 'not_found_error':
+      return 404;
+    case 'request_too_large':
+      return 413;
+    default:
+      return undefined;
+  }
+}
+
+/** Delay the server asked for, from `retry-after-ms` or `retry-after` (seconds or an HTTP date). */
+export function retryAfter(headers: Headers | undefined, now: number = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = Number.parseFloat(headers.get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return Math.round(ms);
+  const raw = headers.get('retry-after');
+  if (raw === null) return undefined;
+  const seconds = Number.parseFloat(raw);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -1,0 +1,46 @@
+import type { Duration } from '@temporalio/common';
+import type { z } from 'zod';
+import type { ToolEffect } from '../../shared';
+
+/** What a tool's `run` receives besides its input. */
+export interface ToolContext {
+  /** `${workflowId}/${toolUseId}`: the same on every attempt and every worker; pass it to systems with native idempotency keys. */
+  idempotencyKey: string;
+  /** Fires when the run is cancelled or the activity times out; pass it to fetch and other I/O. */
+  signal: AbortSignal;
+  /** Reports liveness (and optional progress) to Temporal; the runtime also heartbeats on a timer. */
+  heartbeat(details?: unknown): void;
+  /** 1 on the first attempt. */
+  attempt: number;
+  workflowId: string;
+  toolUseId: string;
+}
+
+/** A tool: plain data plus a handler. `input` is a zod object schema; the JSON Schema sent to Claude comes from it. */
+export interface Tool<S extends z.ZodObject = z.ZodObject> {
+  /** Name the model calls it by: letters, digits, `_` and `-`, at most 64 characters. */
+  name: string;
+  /** What it does, when to use it and when not to: the model reads this. */
+  description: string;
+  input: S;
+  effect: ToolEffect;
+  /** Start-to-close timeout of one attempt (milliseconds or a string such as '30s'); default 30 s. */
+  timeout?: Duration;
+  /** Extra attempts after the first for `read` and `idempotent` tools (default 2); `unsafe` tools get none. */
+  retries?: number;
+  /** Waits for the `approve` update before running. */
+  needsApproval?: boolean;
+  /** Does the work; a string is sent to the model as is, anything else as JSON. */
+  run(input: z.output<S>, ctx: ToolContext): unknown;
+  /** For `unsafe` tools: asked, after an attempt whose outcome is unknown, what happened to the call with this key. */
+  reconcile?(idempotencyKey: string): unknown;
+}
+
+/** Types a tool; returns it unchanged. */
+export function defineTool<S extends z.ZodObject>(tool: Tool<S>): Tool<S> {
+  return tool;
+}
+
+/** A tool with its schema type erased, as stored in a registry. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = Tool<any>;

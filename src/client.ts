@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { configFromEnv } from './config';
+import type { AgentConfig } from './config';
+import { statusQuery, WORKFLOW_TYPE } from './shared';
+import type { AgentInput, AgentResult, RunProgress } from './shared';
+
+/** A handle on one agent run. */
+export type RunHandle = WorkflowHandle<(input: AgentInput) => Promise<AgentResult>>;
+
+/** How a start ended: a new run, or the run that already had this ID (running or finished). */
+export interface StartedRun {
+  handle: RunHandle;
+  workflowId: string;
+  /** `started`: a new run; `running`: joined the run in flight; `finished`: the ID's run already ended. */
+  state: 'started' | 'running' | 'finished';
+}
+
+/** Options of `startRun`. */
+export interface StartRunOptions {
+  workflowId?: string;
+  taskQueue?: string;
+  /** `join` (default): an ID that is taken joins that run, finished or not. `new`: a finished run's ID starts a new run. */
+  onExistingId?: 'join' | 'new';
+}
+
+/** A run ended in failure; `type` is the stable error type (InvalidAgentInput, ClaudeBadRequest, MaxTokensReached…). */
+export class RunFailedError extends Error {
+  override name = 'RunFailedError';
+  constructor(
+    message: string,
+    readonly type: string,
+    readonly workflowId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Connects a client using TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE unless given; says what to do when no server answers. */
+export async function connectClient(config: Partial<Pick<AgentConfig, 'address' | 'namespace'>> = {}): Promise<Client> {
+  const { address, namespace } = { ...configFromEnv(), ...config };
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: '5 seconds' });
+    return new Client({ connection, namespace });
+  } catch (err) {
+    throw new Error(
+      `Cannot reach the Temporal server at ${address} (${(err as Error).message}). Start one with \`npx durable-agent dev\`, or set TEMPORAL_ADDRESS.`,
+    );
+  }
+}
+
+/** Starts a run; when the workflow ID is taken, joins that run instead of starting a second one. */
+export async function startRun(client: Client, input: AgentInput, options: StartRunOptions = {}): Promise<StartedRun> {
+  const workflowId = options.workflowId ?? `agent-${randomUUID()}`;
+  const taskQueue = options.taskQueue ?? configFromEnv().taskQueue;
+  const summary = firstLine(input.prompt ?? '');
+  try {
+    const handle: RunHandle = await client.workflow.start(WORKFLOW_TYPE, {
+      args: [input],
+      taskQueue,
+      workflowId,
+      // A running ID is never started twice; a finished one only when the caller asks for a new run.
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: options.onExistingId === 'new' ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
+      ...(summary ? { staticSummary: summary } : {}),
+    });
+    return { handle, workflowId, state: 'started' };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    const handle: RunHandle = client.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    return { handle, workflowId, state: description.status.name === 'RUNNING' ? 'running' : 'finished' };
+  }
+}
+
+/** Waits for a run's result; a failed run throws RunFailedError with the failure's type and message. */
+export async function awaitResult(handle: RunHandle): Promise<AgentResult> {
+  try {
+    return await handle.result();
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) {
+      const cause = err.cause;
+      const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : (cause?.name ?? 'WorkflowFailed');
+      throw new RunFailedError(cause?.message ?? err.message, type, handle.workflowId);
+    }
+    throw err;
+  }
+}
+
+/** A run's progress from its `status` query (needs a worker for runs that have ended and left the cache). */
+export async function getProgress(client: Client, workflowId: string): Promise<RunProgress> {
+  return client.workflow.getHandle(workflowId).query(statusQuery);
+}
+
+/** Link to a run in the Temporal Web UI. */
+export function webUiLink(uiBaseUrl: string, namespace: string, workflowId: string, runId?: string): string {
+  const base = uiBaseUrl.replace(/\/$/, '');
+  const path = `/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return `${base}${path}${runId ? `/${encodeURIComponent(runId)}` : ''}/history`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}

@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { DEFAULT_TASK_QUEUE } from './shared';
+import { toolModulePaths } from './activities/tools/load';
+
+/** Tool modules loaded when DURABLE_AGENT_TOOLS is not set: the bundled demo tools. */
+export const EXAMPLE_TOOLS_MODULE = path.resolve(__dirname, '..', 'examples', 'tools', 'index.ts');
+
+/** Worker and client settings read from the environment (names in DESIGN.md, "Contracts"). */
+export interface AgentConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  anthropicApiKey?: string;
+  anthropicBaseUrl?: string;
+  toolModules: string[];
+}
+
+/** Reads the configuration; DURABLE_AGENT_TOOLS unset means the demo tools, set to '' means none. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const config: AgentConfig = {
+    address: env.TEMPORAL_ADDRESS || 'localhost:7233',
+    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    taskQueue: env.DURABLE_AGENT_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+    toolModules: env.DURABLE_AGENT_TOOLS === undefined ? [EXAMPLE_TOOLS_MODULE] : toolModulePaths(env.DURABLE_AGENT_TOOLS),
+  };
+  if (env.ANTHROPIC_API_KEY) config.anthropicApiKey = env.ANTHROPIC_API_KEY;
+  if (env.ANTHROPIC_BASE_URL) config.anthropicBaseUrl = env.ANTHROPIC_BASE_URL;
+  return config;
+}

@@ -1,0 +1,32 @@
+import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { AgentResult } from './result';
+
+// Plain definition objects (what defineSignal/defineQuery/defineUpdate return) so the client, the CLI and the
+// workflow share one name without the client importing @temporalio/workflow.
+
+/** Argument of the `cancel` signal. */
+export interface CancelArgs {
+  reason?: string;
+}
+
+/** Argument of the `approve` update. */
+export interface ApproveArgs {
+  toolUseId: string;
+  approved: boolean;
+  note?: string;
+}
+
+/** What the `status` query returns while a run goes and after it ends. */
+export interface RunProgress extends Omit<AgentResult, 'status' | 'messages'> {
+  status: AgentResult['status'] | 'running';
+  model: string;
+  toolsRunning: string[];
+  approvalsWaiting: Array<{ toolUseId: string; name: string; input: unknown }>;
+}
+
+/** Signal that asks a run to stop. */
+export const cancelSignal = { type: 'signal', name: 'cancel' } as SignalDefinition<[CancelArgs], 'cancel'>;
+/** Query for the run's current progress. */
+export const statusQuery = { type: 'query', name: 'status' } as QueryDefinition<RunProgress, [], 'status'>;
+/** Update that approves or rejects a tool call waiting for a person. */
+export const approveUpdate = { type: 'update', name: 'approve' } as UpdateDefinition<string, [ApproveArgs], 'approve'>;

@@ -1,0 +1,71 @@
+// JSON-only message types: the subset of the Messages API that crosses the workflow/activity boundary.
+// Own types rather than the SDK's so the workflow bundle never pulls in the SDK.
+
+/** A text block. */
+export interface TextBlock {
+  type: 'text';
+  text: string;
+}
+
+/** A tool call requested by the model. */
+export interface ToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+/** The answer to one tool call, sent back in the next user turn. */
+export interface ToolResultBlock {
+  type: 'tool_result';
+  tool_use_id: string;
+  content: string;
+  is_error?: boolean;
+}
+
+/** Any other block the API returns (thinking, server tool use, …); passed back untouched. */
+export interface OtherBlock {
+  type: string;
+  [key: string]: unknown;
+}
+
+/** One content block. */
+export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock | OtherBlock;
+
+/** One message of the conversation. */
+export interface MessageParam {
+  role: 'user' | 'assistant';
+  content: string | ContentBlock[];
+}
+
+/** Every stop reason the Messages API documents. */
+export type StopReason =
+  | 'end_turn'
+  | 'tool_use'
+  | 'max_tokens'
+  | 'stop_sequence'
+  | 'pause_turn'
+  | 'refusal'
+  | 'model_context_window_exceeded';
+
+/** Token usage of one model call, in the API's field names. */
+export interface ApiUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+/** Whether a block is a tool_use block. */
+export function isToolUse(block: ContentBlock): block is ToolUseBlock {
+  return block.type === 'tool_use';
+}
+
+/** The concatenated text blocks of a content array. */
+export function textOf(content: string | ContentBlock[]): string {
+  if (typeof content === 'string') return content;
+  return content
+    .filter((b): b is TextBlock => b.type === 'text' && typeof (b as TextBlock).text === 'string')
+    .map((b) => b.text)
+    .join('');
+}

@@ -1,0 +1,66 @@
+import type { MessageParam, StopReason } from './messages';
+import type { ToolEffect } from './tools';
+
+/** Final status of a run, decided from what happened, never from the model's wording. */
+export type RunStatus =
+  | 'completed'
+  | 'iteration_limit'
+  | 'budget_exceeded'
+  | 'refused'
+  | 'cancelled'
+  | 'needs_attention';
+
+/** Outcome of one tool call in the ledger. */
+export type ToolCallStatus =
+  | 'succeeded'
+  | 'failed'
+  | 'invalid_input'
+  | 'unknown_tool'
+  | 'timed_out'
+  | 'outcome_unknown'
+  | 'rejected'
+  | 'cancelled'
+  | 'skipped';
+
+/** One entry of the run's tool-call ledger. */
+export interface ToolCallRecord {
+  toolUseId: string;
+  name: string;
+  /** The tool's declared effect; absent when the model named a tool the run does not have. */
+  effect?: ToolEffect;
+  input: unknown;
+  status: ToolCallStatus;
+  attempts: number;
+  durationMs: number;
+  error?: { type: string; message: string };
+}
+
+/** Tokens spent by a run, summed over its model calls. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens: number;
+  cacheCreationInputTokens: number;
+}
+
+/** What `agentRun` returns. */
+export interface AgentResult {
+  status: RunStatus;
+  text: string;
+  stopReason: StopReason | null;
+  iterations: number;
+  usage: Usage;
+  costUsd: number;
+  toolCalls: ToolCallRecord[];
+  /** Why the run stopped short, when it did (budget or limit reached). */
+  reason?: string;
+  messages: MessageParam[];
+}
+
+/** Usage with every counter at zero. */
+export const ZERO_USAGE: Usage = {
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadInputTokens: 0,
+  cacheCreationInputTokens: 0,
+};

@@ -1,0 +1,35 @@
+// What the workflow knows of a tool: a JSON description, pinned at the start of a run. The tool's code and
+// zod schema stay on the worker.
+
+/** How a tool's side effect constrains retries (see DESIGN.md, "Tools and side effects"). */
+export type ToolEffect = 'read' | 'idempotent' | 'unsafe';
+
+/** JSON description of a registered tool, as recorded in the run's history. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the input, derived from the tool's zod schema; valid for `strict: true`. */
+  inputSchema: Record<string, unknown>;
+  effect: ToolEffect;
+  /** Start-to-close timeout of one attempt. */
+  timeoutMs: number;
+  /** Attempts at most (1 for `unsafe`). */
+  maxAttempts: number;
+  needsApproval: boolean;
+  /** Hash of name, input schema and effect, so a changed deployment can be detected. */
+  schemaHash: string;
+}
+
+/** Input of the tool-call activity. */
+export interface ToolCallInput {
+  name: string;
+  toolUseId: string;
+  input: unknown;
+  /** Schema hash pinned at the start of the run; the worker refuses to run a tool whose schema changed. */
+  schemaHash: string;
+}
+
+/** Output of the tool-call activity: the text for the tool_result block. */
+export interface ToolCallOutput {
+  content: string;
+}

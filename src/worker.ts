@@ -1,0 +1,115 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from './activities';
+import type { AnyTool } from './activities/tools/define';
+import { loadToolModules } from './activities/tools/load';
+import { createToolRegistry } from './activities/tools/registry';
+import { configFromEnv } from './config';
+import type { AgentConfig } from './config';
+import { SEARCH_ATTRIBUTES } from './shared';
+
+/** Path of the workflow module the worker bundles. */
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+
+/** Options of an agent worker; everything not given comes from the environment. */
+export interface AgentWorkerOptions {
+  /** An open connection to reuse; otherwise one is opened to `config.address`. */
+  connection?: NativeConnection;
+  config?: Partial<AgentConfig>;
+  /** Tools given directly, in addition to the tool modules of the configuration. */
+  tools?: AnyTool[];
+  /** A ready Anthropic client (tests pass one pointed at the fake). */
+  anthropic?: Anthropic;
+  /** A prebuilt workflow bundle, so processes that start many workers bundle once. */
+  workflowBundle?: WorkflowBundleOption;
+  /** Register missing search attributes (default true). */
+  registerSearchAttributes?: boolean;
+}
+
+/** Builds the Anthropic client: the SDK's own retries off, since Temporal's retry policy is the only retry layer. */
+export function createAnthropicClient(config: Pick<AgentConfig, 'anthropicApiKey' | 'anthropicBaseUrl'>): Anthropic {
+  if (!config.anthropicApiKey) {
+    throw new Error(
+      'ANTHROPIC_API_KEY is not set. Set it to talk to Claude, or set ANTHROPIC_BASE_URL to a Messages-API-compatible server ' +
+        'and ANTHROPIC_API_KEY to the key it expects (`npx durable-agent demo` starts the bundled fake for you).',
+    );
+  }
+  return new Anthropic({
+    apiKey: config.anthropicApiKey,
+    maxRetries: 0,
+    timeout: 10 * 60 * 1000,
+    ...(config.anthropicBaseUrl ? { baseURL: config.anthropicBaseUrl } : {}),
+  });
+}
+
+/** Creates a worker that runs `agentRun`, `callClaude` and the tool activities. */
+export async function createAgentWorker(options: AgentWorkerOptions = {}): Promise<Worker> {
+  const config = { ...configFromEnv(), ...options.config };
+  const tools = [...(await loadToolModules(config.toolModules)), ...(options.tools ?? [])];
+  const registry = createToolRegistry(tools);
+  const anthropic = options.anthropic ?? createAnthropicClient(config);
+  const connection = options.connection ?? (await connectWorker(config.address));
+  if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, config.namespace);
+  return Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    activities: createActivities({ anthropic, tools: registry }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+  });
+}
+
+/** Opens a worker connection, with an error that says what to do when no server answers. */
+export async function connectWorker(address: string): Promise<NativeConnection> {
+  try {
+    return await NativeConnection.connect({ address });
+  } catch (err) {
+    throw new Error(
+      `Cannot reach the Temporal server at ${address} (${(err as Error).message}). Start one with \`npx durable-agent dev\`, or set TEMPORAL_ADDRESS.`,
+    );
+  }
+}
+
+/**
+ * Registers the project's search attributes where they are missing. Runs publish them every turn, and a
+ * workflow task that sets an unregistered attribute fails, so a worker without them must not start.
+ */
+export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const known = { ...existing.customAttributes, ...existing.systemAttributes };
+  const missing = SEARCH_ATTRIBUTES.filter((attr) => !(attr.name in known));
+  if (missing.length === 0) return;
+  const types = { Keyword: 2, Int: 3, Double: 4 } as const; // temporal.api.enums.v1.IndexedValueType
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((attr) => [attr.name, types[attr.cliType]])),
+    });
+  } catch (err) {
+    const command = missing
+      .map((attr) => `temporal operator search-attribute create --namespace ${namespace} --name ${attr.name} --type ${attr.cliType}`)
+      .join('\n  ');
+    throw new Error(
+      `The search attributes ${missing.map((a) => a.name).join(', ')} are missing in namespace "${namespace}" and could not be registered (${(err as Error).message}). Register them, then start the worker again:\n  ${command}`,
+    );
+  }
+}
+
+/** Runs a worker from the environment until SIGINT or SIGTERM. */
+export async function runWorkerFromEnv(log: (line: string) => void = console.log): Promise<void> {
+  const config = configFromEnv();
+  const worker = await createAgentWorker({ config });
+  log(
+    `durable-agent worker polling task queue "${config.taskQueue}" on ${config.address} (namespace ${config.namespace}); ` +
+      `tools from ${config.toolModules.length > 0 ? config.toolModules.join(', ') : 'no modules'}.`,
+  );
+  await worker.run();
+}
+
+if (require.main === module) {
+  runWorkerFromEnv().catch((err: unknown) => {
+    console.error(`durable-agent worker: ${(err as Error).message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,54 @@
+// Activity proxies with the options each call needs. Options are built per call (per tool, per turn) because
+// each tool declares its own timeout and retry policy, and each call gets its own summary for the Web UI.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { NON_RETRYABLE_CLAUDE_ERRORS, ToolErrorType } from '../shared';
+import type { ToolSpec } from '../shared';
+
+// Activities heartbeat every second; a worker that dies mid-call is noticed after this long and the call
+// is retried elsewhere (or, for unsafe tools, reported as outcome unknown).
+const HEARTBEAT_TIMEOUT = '10 seconds';
+
+/** Attempts at most for one model call (Temporal's retry policy is the only retry layer). */
+export const MODEL_CALL_ATTEMPTS = 5;
+
+const setup = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ToolsUnavailable'] },
+  summary: 'pin tool declarations',
+});
+
+/** Pins the JSON description of the run's tools. */
+export const describeTools = setup.describeTools;
+
+/** The callClaude activity with the model-call retry policy and a summary for this turn. */
+export function modelCall(summary: string): Activities['callClaude'] {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry: {
+      maximumAttempts: MODEL_CALL_ATTEMPTS,
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: [...NON_RETRYABLE_CLAUDE_ERRORS],
+    },
+    summary,
+  }).callClaude;
+}
+
+/** The tool activity with this tool's own timeout and bounded retries (one attempt when unsafe). */
+export function toolCall(spec: ToolSpec, summary: string): Activities['runTool'] {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: spec.timeoutMs,
+    heartbeatTimeout: Math.min(spec.timeoutMs, 10_000),
+    retry: {
+      maximumAttempts: spec.effect === 'unsafe' ? 1 : spec.maxAttempts,
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      nonRetryableErrorTypes: [ToolErrorType.InvalidInput, ToolErrorType.SchemaChanged, ToolErrorType.UnknownTool],
+    },
+    summary,
+  }).runTool;
+}

@@ -1,0 +1,114 @@
+// Runs one turn's tool calls concurrently and writes one tool_result per call, in the order of the calls.
+import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import type { ApproveArgs, ToolCallRecord, ToolResultBlock, ToolSpec, ToolUseBlock } from '../shared';
+import { toolCall } from './activities';
+import {
+  failedOutcome,
+  overCapOutcome,
+  successOutcome,
+  toolResult,
+  unknownToolOutcome,
+} from './tool-results';
+import type { ToolOutcome } from './tool-results';
+
+/** A call waiting for a person's decision through the `approve` update. */
+export interface PendingApproval {
+  toolUseId: string;
+  name: string;
+  input: unknown;
+  decision?: ApproveArgs;
+}
+
+/** What the fan-out needs from the run. */
+export interface TurnContext {
+  tools: ReadonlyMap<string, ToolSpec>;
+  maxToolCallsPerTurn: number;
+  approvalTimeoutMs: number;
+  /** Calls waiting for approval, shared with the update handler and the status query. */
+  approvals: Map<string, PendingApproval>;
+  /** Names of the tools running now, for the status query. */
+  running: Map<string, string>;
+}
+
+/** Runs every call of a turn at once; never throws: each failure becomes an is_error result. */
+export async function runToolCalls(
+  calls: ToolUseBlock[],
+  ctx: TurnContext,
+): Promise<{ blocks: ToolResultBlock[]; records: ToolCallRecord[] }> {
+  const results = await Promise.all(
+    calls.map(async (call, index) => {
+      const started = Date.now();
+      const outcome = await runOne(call, index, calls.length, ctx);
+      return toolResult(call, outcome, Date.now() - started, ctx.tools.get(call.name));
+    }),
+  );
+  return { blocks: results.map((r) => r.block), records: results.map((r) => r.record) };
+}
+
+async function runOne(call: ToolUseBlock, index: number, total: number, ctx: TurnContext): Promise<ToolOutcome> {
+  if (index >= ctx.maxToolCallsPerTurn) return overCapOutcome(call.name, total, ctx.maxToolCallsPerTurn);
+  const spec = ctx.tools.get(call.name);
+  if (!spec) return unknownToolOutcome(call.name, [...ctx.tools.keys()]);
+
+  if (spec.needsApproval) {
+    const refused = await awaitApproval(call, ctx);
+    if (refused) return refused;
+  }
+
+  const execute = toolCall(spec, summarize(call));
+  const attempt = () =>
+    execute({ name: call.name, toolUseId: call.id, input: call.input, schemaHash: spec.schemaHash });
+  ctx.running.set(call.id, call.name);
+  try {
+    // An unsafe call in flight is allowed to finish when the run is cancelled, so its outcome is known.
+    const output = spec.effect === 'unsafe' ? await CancellationScope.nonCancellable(attempt) : await attempt();
+    return successOutcome(output.content, output.attempt);
+  } catch (err) {
+    if (isCancellation(err)) {
+      return cancelledOutcome(call.name, 'the run was cancelled while it ran');
+    }
+    return failedOutcome(err, spec);
+  } finally {
+    ctx.running.delete(call.id);
+  }
+}
+
+// Returns the outcome to report when the call may not run, or undefined once it is approved.
+async function awaitApproval(call: ToolUseBlock, ctx: TurnContext): Promise<ToolOutcome | undefined> {
+  const pending: PendingApproval = { toolUseId: call.id, name: call.name, input: call.input };
+  ctx.approvals.set(call.id, pending);
+  try {
+    const decided = await condition(() => pending.decision !== undefined, ctx.approvalTimeoutMs);
+    if (!decided) {
+      return refusal('skipped', `not run: "${call.name}" needs a person's approval and none came within ${Math.round(ctx.approvalTimeoutMs / 1000)}s. Tell the user it is waiting for approval; do not claim it ran.`);
+    }
+    if (pending.decision?.approved) return undefined;
+    const note = pending.decision?.note ? ` Their note: ${pending.decision.note}` : '';
+    return refusal('rejected', `not run: a person rejected this call to "${call.name}".${note} Do not try it again unless the user asks.`);
+  } catch (err) {
+    if (isCancellation(err)) return cancelledOutcome(call.name, 'the run was cancelled while it waited for approval');
+    throw err;
+  } finally {
+    ctx.approvals.delete(call.id);
+  }
+}
+
+function cancelledOutcome(name: string, why: string): ToolOutcome {
+  return refusal('cancelled', `"${name}" did not complete: ${why}.`);
+}
+
+function refusal(status: ToolOutcome['status'], message: string): ToolOutcome {
+  return { status, attempts: 0, content: `Tool call failed: ${message}`, error: { type: status, message } };
+}
+
+/** One line for the Web UI: the tool name and its scalar arguments. */
+export function summarize(call: ToolUseBlock): string {
+  const args =
+    call.input && typeof call.input === 'object'
+      ? Object.entries(call.input as Record<string, unknown>)
+          .filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v))
+          .map(([k, v]) => `${k}=${String(v)}`)
+      : [];
+  const line = [call.name, ...args].join(' ');
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}

@@ -1,0 +1,112 @@
+// Turns each way a tool call can end into a tool_result the model can act on, written by the runtime (never a
+// raw stack) and a ledger entry. Pure: unit-tested without a server.
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/workflow';
+import { ToolErrorType } from '../shared';
+import type { ToolCallRecord, ToolCallStatus, ToolResultBlock, ToolSpec, ToolUseBlock } from '../shared';
+
+const MAX_ERROR_CHARS = 600;
+
+/** How one tool call ended, before it is written as a block. */
+export interface ToolOutcome {
+  status: ToolCallStatus;
+  content: string;
+  attempts: number;
+  error?: { type: string; message: string };
+}
+
+/** The tool_result block and ledger entry for a finished call. */
+export function toolResult(
+  call: ToolUseBlock,
+  outcome: ToolOutcome,
+  durationMs: number,
+  spec?: ToolSpec,
+): { block: ToolResultBlock; record: ToolCallRecord } {
+  const isError = outcome.status !== 'succeeded';
+  const block: ToolResultBlock = { type: 'tool_result', tool_use_id: call.id, content: outcome.content };
+  if (isError) block.is_error = true;
+  const record: ToolCallRecord = {
+    toolUseId: call.id,
+    name: call.name,
+    input: call.input,
+    status: outcome.status,
+    attempts: outcome.attempts,
+    durationMs,
+  };
+  if (spec) record.effect = spec.effect;
+  if (outcome.error) record.error = outcome.error;
+  return { block, record };
+}
+
+/** Outcome for a call naming a tool this run does not have. */
+export function unknownToolOutcome(name: string, available: string[]): ToolOutcome {
+  const list = available.length > 0 ? available.map((n) => `"${n}"`).join(', ') : 'none';
+  return failure('unknown_tool', ToolErrorType.UnknownTool, 0, `there is no tool named "${name}" in this run. Available tools: ${list}. Do not call "${name}" again; use one of the available tools or answer without it.`);
+}
+
+/** Outcome for a call beyond `maxToolCallsPerTurn`. */
+export function overCapOutcome(name: string, requested: number, cap: number): ToolOutcome {
+  return failure('skipped', ToolErrorType.TooManyCalls, 0, `not run: this turn asked for ${requested} tool calls and at most ${cap} run per turn. Call "${name}" again in your next turn if you still need it.`);
+}
+
+/** Outcome for a successful call. */
+export function successOutcome(content: string, attempts: number): ToolOutcome {
+  return { status: 'succeeded', content, attempts };
+}
+
+/** Outcome for a call whose activity failed, from the failure Temporal reported. */
+export function failedOutcome(err: unknown, spec: ToolSpec): ToolOutcome {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const exhausted = err instanceof ActivityFailure && err.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
+  const timeout = `${Math.round(spec.timeoutMs / 100) / 10}s`;
+
+  if (cause instanceof TimeoutFailure) {
+    const attempts = exhausted ? spec.maxAttempts : 1;
+    if (spec.effect === 'unsafe') return unknownOutcome(spec.name, `it did not report back within ${timeout}`);
+    return failure('timed_out', ToolErrorType.Timeout, attempts, `"${spec.name}" did not finish within ${timeout} (${plural(attempts, 'attempt')}). The service may be slow; retrying later may help.`);
+  }
+  if (cause instanceof CancelledFailure) {
+    return failure('failed', ToolErrorType.Failed, 1, `"${spec.name}" was cancelled before it finished.`);
+  }
+  if (cause instanceof ApplicationFailure) {
+    const attempts = attemptFrom(cause.details) ?? (exhausted ? spec.maxAttempts : 1);
+    const detail = truncate(cause.message);
+    if (cause.type === ToolErrorType.InvalidInput) {
+      return failure('invalid_input', ToolErrorType.InvalidInput, attempts, `the input for "${spec.name}" is invalid:\n${detail}\nFix the input to match the tool's schema and call it again.`);
+    }
+    if (cause.type === ToolErrorType.SchemaChanged || cause.type === ToolErrorType.UnknownTool) {
+      return failure('failed', cause.type, attempts, `not run: ${detail}`);
+    }
+    const retryHint = cause.nonRetryable
+      ? 'The tool marked this error as permanent; retrying the same call will not help.'
+      : `It failed on each of ${plural(attempts, 'attempt')}; calling it again with the same input is unlikely to help.`;
+    if (spec.effect === 'unsafe') {
+      return failure('failed', ToolErrorType.Failed, attempts, `"${spec.name}" failed: ${detail}. It was not retried because it has side effects. Do not tell the user it succeeded.`);
+    }
+    return failure('failed', ToolErrorType.Failed, attempts, `"${spec.name}" failed: ${detail}. ${retryHint}`);
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return failure('failed', ToolErrorType.Failed, 1, `"${spec.name}" failed: ${truncate(message)}.`);
+}
+
+/** Outcome for an unsafe call that may or may not have taken effect. */
+export function unknownOutcome(name: string, why: string): ToolOutcome {
+  return failure('outcome_unknown', ToolErrorType.OutcomeUnknown, 1, `outcome_unknown: "${name}" may or may not have taken effect (${why}). It was not retried, so that it cannot happen twice. Do not claim it succeeded; tell the user it must be checked before trying again.`);
+}
+
+function failure(status: ToolCallStatus, type: string, attempts: number, message: string): ToolOutcome {
+  return { status, attempts, content: `Tool call failed: ${message}`, error: { type, message } };
+}
+
+function attemptFrom(details: unknown[] | undefined | null): number | undefined {
+  const first = details?.[0] as { attempt?: unknown } | undefined;
+  return typeof first?.attempt === 'number' ? first.attempt : undefined;
+}
+
+function truncate(text: string): string {
+  const clean = text.trim().replace(/\.$/, '');
+  return clean.length > MAX_ERROR_CHARS ? `${clean.slice(0, MAX_ERROR_CHARS)}…` : clean;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

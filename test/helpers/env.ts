@@ -1,0 +1,84 @@
+// A real Temporal dev server, the fake Claude over real HTTP and an in-process worker, for integration tests.
+import { randomUUID } from 'node:crypto';
+import Anthropic from '@anthropic-ai/sdk';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { awaitResult, connectClient, startRun } from '../../src/client';
+import type { RunHandle } from '../../src/client';
+import type { AnyTool } from '../../src/activities/tools/define';
+import { startDevServer } from '../../src/dev-server';
+import type { DevServer } from '../../src/dev-server';
+import type { AgentInput, AgentResult } from '../../src/shared';
+import { startFakeClaude } from '../../src/testing';
+import type { FakeClaude } from '../../src/testing';
+import { createAgentWorker, WORKFLOWS_PATH } from '../../src/worker';
+
+// Keep the worker's own INFO logs out of the test output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, built once per test process. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+/** Everything an integration test talks to. */
+export interface TestEnv {
+  server: DevServer;
+  fake: FakeClaude;
+  client: Client;
+  taskQueue: string;
+  /** Starts a worker with these tools on the env's task queue; stopped by `close`. */
+  startWorker(tools: AnyTool[]): Promise<Worker>;
+  /** Starts a run and waits for its result. */
+  run(input: AgentInput, workflowId?: string): Promise<AgentResult>;
+  /** Starts a run and returns its handle. */
+  start(input: AgentInput, workflowId?: string): Promise<RunHandle>;
+  close(): Promise<void>;
+}
+
+/** Starts a dev server, the fake Claude and a client; workers are started by the test. */
+export async function startTestEnv(): Promise<TestEnv> {
+  const [server, fake] = await Promise.all([startDevServer({ ui: false }), startFakeClaude()]);
+  const client = await connectClient({ address: server.address, namespace: server.namespace });
+  const taskQueue = `test-${randomUUID()}`;
+  const workers: Array<{ worker: Worker; running: Promise<void>; connection: NativeConnection }> = [];
+
+  const env: TestEnv = {
+    server,
+    fake,
+    client,
+    taskQueue,
+    async startWorker(tools) {
+      const connection = await NativeConnection.connect({ address: server.address });
+      const worker = await createAgentWorker({
+        connection,
+        config: { namespace: server.namespace, taskQueue, toolModules: [] },
+        tools,
+        anthropic: new Anthropic({ apiKey: 'test-key', baseURL: fake.url, maxRetries: 0 }),
+        workflowBundle: await workflowBundle(),
+      });
+      workers.push({ worker, running: worker.run(), connection });
+      return worker;
+    },
+    async start(input, workflowId) {
+      const started = await startRun(client, input, { taskQueue, ...(workflowId ? { workflowId } : {}) });
+      return started.handle;
+    },
+    async run(input, workflowId) {
+      return awaitResult(await env.start(input, workflowId));
+    },
+    async close() {
+      for (const { worker } of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      await Promise.allSettled(workers.map((w) => w.running));
+      await Promise.allSettled(workers.map((w) => w.connection.close()));
+      await client.connection.close();
+      await fake.close();
+      await server.stop();
+    },
+  };
+  return env;
+}

@@ -1,0 +1,66 @@
+// Unit tests: no workers, no servers. How Messages API errors map to typed, retryable or final failures.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
+import { classifyClaudeError, retryAfter, toClaudeFailure } from '../../src/activities/claude-errors';
+
+function apiError(status: number, type: string, headers: Record<string, string> = {}) {
+  return Anthropic.APIError.generate(status, { type: 'error', error: { type, message: `${type} happened` } }, undefined, new Headers(headers));
+}
+
+describe('Claude error classification', () => {
+  const cases: Array<[number, string, string, boolean]> = [
+    [400, 'invalid_request_error', 'ClaudeBadRequest', false],
+    [401, 'authentication_error', 'ClaudeAuthentication', false],
+    [403, 'permission_error', 'ClaudePermissionDenied', false],
+    [404, 'not_found_error', 'ClaudeNotFound', false],
+    [413, 'request_too_large', 'ClaudeRequestTooLarge', false],
+    [429, 'rate_limit_error', 'ClaudeRateLimited', true],
+    [500, 'api_error', 'ClaudeServerError', true],
+    [503, 'api_error', 'ClaudeServerError', true],
+    [529, 'overloaded_error', 'ClaudeOverloaded', true],
+  ];
+  for (const [status, bodyType, type, retryable] of cases) {
+    it(`${status} is ${type}, ${retryable ? 'retried' : 'not retried'}`, () => {
+      const c = classifyClaudeError(apiError(status, bodyType));
+      assert.equal(c.type, type);
+      assert.equal(c.retryable, retryable);
+      assert.match(c.message, new RegExp(`${bodyType} happened`));
+    });
+  }
+
+  it('classifies an error event inside a 200 stream by its body type', () => {
+    const body = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } };
+    const c = classifyClaudeError(new Anthropic.APIError(undefined, body, undefined, new Headers()));
+    assert.equal(c.type, 'ClaudeOverloaded');
+    assert.equal(c.retryable, true);
+  });
+
+  it('retries timeouts and connection errors', () => {
+    assert.equal(classifyClaudeError(new Anthropic.APIConnectionTimeoutError()).type, 'ClaudeTimeout');
+    const conn = classifyClaudeError(new Anthropic.APIConnectionError({ message: 'socket hang up' }));
+    assert.equal(conn.type, 'ClaudeConnectionError');
+    assert.equal(conn.retryable, true);
+  });
+
+  it('tells a person what to do about a bad API key', () => {
+    assert.match(classifyClaudeError(apiError(401, 'authentication_error')).message, /ANTHROPIC_API_KEY/);
+  });
+
+  it('honours retry-after as the next retry delay', () => {
+    const failure = toClaudeFailure(apiError(429, 'rate_limit_error', { 'retry-after': '7' }));
+    assert.equal(failure.type, 'ClaudeRateLimited');
+    assert.equal(failure.nonRetryable, false);
+    assert.equal(failure.nextRetryDelay, 7000);
+    assert.equal(toClaudeFailure(apiError(400, 'invalid_request_error')).nonRetryable, true);
+  });
+
+  it('reads retry-after-ms, seconds and HTTP dates', () => {
+    assert.equal(retryAfter(new Headers({ 'retry-after-ms': '250' })), 250);
+    assert.equal(retryAfter(new Headers({ 'retry-after': '1.5' })), 1500);
+    const now = Date.parse('2026-11-21T10:00:00Z');
+    assert.equal(retryAfter(new Headers({ 'retry-after': 'Sat, 21 Nov 2026 10:00:30 GMT' }), now), 30_000);
+    assert.equal(retryAfter(new Headers({})), undefined);
+    assert.equal(retryAfter(new Headers({ 'retry-after': 'soon' })), undefined);
+  });
+});
