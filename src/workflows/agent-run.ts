@@ -31,13 +31,14 @@ import type {
   ToolSpec,
   Usage,
 } from '../shared';
-import { describeTools, modelCall } from './activities';
+import { describeTools, modelCall } from './proxies';
 import { addUsage, checkBudget, costUsd, totalTokens } from './budget';
 import { decideStop } from './stop-reason';
 import { runToolCalls } from './tool-calls';
 import type { PendingApproval, TurnContext } from './tool-calls';
 
-const CONTINUE_PROMPT = 'Your previous reply was cut off by the max_tokens limit. Continue exactly where it stopped.';
+const CONTINUE_PROMPT =
+  'Your previous reply was cut off by the max_tokens limit. Continue exactly where it stopped.';
 
 /** How the loop ended, before the result is assembled. */
 interface Ending {
@@ -93,7 +94,9 @@ export async function agentRun(rawInput: unknown): Promise<AgentResult> {
     (args) => {
       const pending = turn.approvals.get(args.toolUseId) as PendingApproval;
       pending.decision = args;
-      return args.approved ? `approved ${pending.name} (${args.toolUseId})` : `rejected ${pending.name} (${args.toolUseId})`;
+      return args.approved
+        ? `approved ${pending.name} (${args.toolUseId})`
+        : `rejected ${pending.name} (${args.toolUseId})`;
     },
     { validator: (args) => validateApproval(args, turn.approvals) },
   );
@@ -109,7 +112,11 @@ export async function agentRun(rawInput: unknown): Promise<AgentResult> {
 
   const result = assemble(state, ending);
   publish(state, input, turn, result.status);
-  wf.log.info('run finished', { status: result.status, iterations: result.iterations, costUsd: result.costUsd });
+  wf.log.info('run finished', {
+    status: result.status,
+    iterations: result.iterations,
+    costUsd: result.costUsd,
+  });
   return result;
 }
 
@@ -161,7 +168,10 @@ async function loop(
     appendAssistant(state, reply.content);
     const action = decideStop(reply.stopReason, {
       maxTokens: limits.maxTokens,
-      inputTokens: reply.usage.input_tokens + reply.usage.cache_read_input_tokens + reply.usage.cache_creation_input_tokens,
+      inputTokens:
+        reply.usage.input_tokens +
+        reply.usage.cache_read_input_tokens +
+        reply.usage.cache_creation_input_tokens,
       onMaxTokens: input.onMaxTokens,
       hasToolUse: calls.length > 0,
     });
@@ -169,7 +179,10 @@ async function loop(
       case 'finish':
         // A forced final answer in the middle of tool work means the run was cut short by the cap.
         return verdict.finalTurn && midTask
-          ? { status: 'iteration_limit', reason: `reached maxIterations (${limits.maxIterations}); the last turn asked for a final answer without tools` }
+          ? {
+              status: 'iteration_limit',
+              reason: `reached maxIterations (${limits.maxIterations}); the last turn asked for a final answer without tools`,
+            }
           : { status: 'completed' };
       case 'refused':
         return { status: 'refused', reason: 'the model declined to continue (stop_reason refusal)' };
@@ -180,14 +193,21 @@ async function loop(
         state.messages.push({ role: 'user', content: CONTINUE_PROMPT });
         continue;
       case 'fail':
-        throw wf.ApplicationFailure.create({ type: action.errorType, message: action.message, nonRetryable: true });
+        throw wf.ApplicationFailure.create({
+          type: action.errorType,
+          message: action.message,
+          nonRetryable: true,
+        });
       case 'run_tools': {
         const { blocks, records } = await runToolCalls(calls, turn);
         state.toolCalls.push(...records);
         state.messages.push({ role: 'user', content: blocks });
         publish(state, input, turn, 'running');
         if (verdict.finalTurn) {
-          return { status: 'iteration_limit', reason: `reached maxIterations (${limits.maxIterations}) with tool calls still requested` };
+          return {
+            status: 'iteration_limit',
+            reason: `reached maxIterations (${limits.maxIterations}) with tool calls still requested`,
+          };
         }
       }
     }
@@ -237,14 +257,23 @@ function asRunFailure(err: unknown): unknown {
   return err;
 }
 
-function validateApproval(args: { toolUseId?: unknown; approved?: unknown }, approvals: Map<string, PendingApproval>): void {
+function validateApproval(
+  args: { toolUseId?: unknown; approved?: unknown },
+  approvals: Map<string, PendingApproval>,
+): void {
   if (typeof args?.toolUseId !== 'string' || typeof args.approved !== 'boolean') {
     throw new Error('approve takes { toolUseId: string, approved: boolean, note?: string }.');
   }
   const pending = approvals.get(args.toolUseId);
   const waiting = [...approvals.keys()].join(', ') || 'none';
-  if (!pending) throw new Error(`No tool call ${args.toolUseId} is waiting for approval in this run. Waiting now: ${waiting}.`);
-  if (pending.decision) throw new Error(`Tool call ${args.toolUseId} was already ${pending.decision.approved ? 'approved' : 'rejected'}.`);
+  if (!pending)
+    throw new Error(
+      `No tool call ${args.toolUseId} is waiting for approval in this run. Waiting now: ${waiting}.`,
+    );
+  if (pending.decision)
+    throw new Error(
+      `Tool call ${args.toolUseId} was already ${pending.decision.approved ? 'approved' : 'rejected'}.`,
+    );
 }
 
 function appendAssistant(state: RunState, content: ContentBlock[]): void {
@@ -254,7 +283,9 @@ function appendAssistant(state: RunState, content: ContentBlock[]): void {
 
 function lastIsToolResults(messages: MessageParam[]): boolean {
   const last = messages[messages.length - 1];
-  return last?.role === 'user' && Array.isArray(last.content) && last.content.some((b) => b.type === 'tool_result');
+  return (
+    last?.role === 'user' && Array.isArray(last.content) && last.content.some((b) => b.type === 'tool_result')
+  );
 }
 
 function assemble(state: RunState, ending: Ending): AgentResult {
@@ -273,12 +304,19 @@ function assemble(state: RunState, ending: Ending): AgentResult {
     toolCalls: state.toolCalls,
     messages: state.messages,
   };
-  const reason = inDoubt ? 'an unsafe tool call failed or its outcome is unknown; check the toolCalls ledger' : ending.reason;
+  const reason = inDoubt
+    ? 'an unsafe tool call failed or its outcome is unknown; check the toolCalls ledger'
+    : ending.reason;
   if (reason !== undefined) result.reason = reason;
   return result;
 }
 
-function progress(state: RunState, input: ParsedAgentInput, turn: TurnContext, status: RunProgress['status']): RunProgress {
+function progress(
+  state: RunState,
+  input: ParsedAgentInput,
+  turn: TurnContext,
+  status: RunProgress['status'],
+): RunProgress {
   return {
     status,
     model: input.model,
@@ -289,12 +327,21 @@ function progress(state: RunState, input: ParsedAgentInput, turn: TurnContext, s
     costUsd: state.costUsd,
     toolCalls: state.toolCalls,
     toolsRunning: [...turn.running.values()],
-    approvalsWaiting: [...turn.approvals.values()].map(({ toolUseId, name, input: args }) => ({ toolUseId, name, input: args })),
+    approvalsWaiting: [...turn.approvals.values()].map(({ toolUseId, name, input: args }) => ({
+      toolUseId,
+      name,
+      input: args,
+    })),
   };
 }
 
 // Search attributes and current details are what the Web UI and `temporal workflow list` show of a run.
-function publish(state: RunState, input: ParsedAgentInput, turn: TurnContext, status: RunProgress['status']): void {
+function publish(
+  state: RunState,
+  input: ParsedAgentInput,
+  turn: TurnContext,
+  status: RunProgress['status'],
+): void {
   wf.upsertSearchAttributes([
     { key: AgentStatus, value: status },
     { key: AgentIteration, value: state.iterations },

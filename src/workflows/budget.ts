@@ -35,7 +35,10 @@ export type BudgetVerdict =
  * Decides, before a model call, whether it may be made. The last allowed iteration is marked so the
  * caller asks for a final answer (tool_choice none) instead of more tool calls.
  */
-export function checkBudget(state: { iterations: number; usage: Usage; costUsd: number }, limits: Limits): BudgetVerdict {
+export function checkBudget(
+  state: { iterations: number; usage: Usage; costUsd: number },
+  limits: Limits,
+): BudgetVerdict {
   if (state.iterations >= limits.maxIterations) {
     return {
       stop: true,

@@ -8,7 +8,11 @@ export type StopAction =
   | { kind: 'resend' }
   | { kind: 'refused' }
   | { kind: 'continue_after_max_tokens' }
-  | { kind: 'fail'; errorType: 'MaxTokensReached' | 'ContextWindowExceeded' | 'UnknownStopReason'; message: string };
+  | {
+      kind: 'fail';
+      errorType: 'MaxTokensReached' | 'ContextWindowExceeded' | 'UnknownStopReason';
+      message: string;
+    };
 
 /** Facts about the call that the policy needs to word its errors. */
 export interface StopContext {

@@ -1,7 +1,7 @@
 // Runs one turn's tool calls concurrently and writes one tool_result per call, in the order of the calls.
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
 import type { ApproveArgs, ToolCallRecord, ToolResultBlock, ToolSpec, ToolUseBlock } from '../shared';
-import { toolCall } from './activities';
+import { toolCall } from './proxies';
 import {
   failedOutcome,
   overCapOutcome,
@@ -45,7 +45,12 @@ export async function runToolCalls(
   return { blocks: results.map((r) => r.block), records: results.map((r) => r.record) };
 }
 
-async function runOne(call: ToolUseBlock, index: number, total: number, ctx: TurnContext): Promise<ToolOutcome> {
+async function runOne(
+  call: ToolUseBlock,
+  index: number,
+  total: number,
+  ctx: TurnContext,
+): Promise<ToolOutcome> {
   if (index >= ctx.maxToolCallsPerTurn) return overCapOutcome(call.name, total, ctx.maxToolCallsPerTurn);
   const spec = ctx.tools.get(call.name);
   if (!spec) return unknownToolOutcome(call.name, [...ctx.tools.keys()]);
@@ -61,7 +66,8 @@ async function runOne(call: ToolUseBlock, index: number, total: number, ctx: Tur
   ctx.running.set(call.id, call.name);
   try {
     // An unsafe call in flight is allowed to finish when the run is cancelled, so its outcome is known.
-    const output = spec.effect === 'unsafe' ? await CancellationScope.nonCancellable(attempt) : await attempt();
+    const output =
+      spec.effect === 'unsafe' ? await CancellationScope.nonCancellable(attempt) : await attempt();
     return successOutcome(output.content, output.attempt);
   } catch (err) {
     if (isCancellation(err)) {
@@ -80,13 +86,20 @@ async function awaitApproval(call: ToolUseBlock, ctx: TurnContext): Promise<Tool
   try {
     const decided = await condition(() => pending.decision !== undefined, ctx.approvalTimeoutMs);
     if (!decided) {
-      return refusal('skipped', `not run: "${call.name}" needs a person's approval and none came within ${Math.round(ctx.approvalTimeoutMs / 1000)}s. Tell the user it is waiting for approval; do not claim it ran.`);
+      return refusal(
+        'skipped',
+        `not run: "${call.name}" needs a person's approval and none came within ${Math.round(ctx.approvalTimeoutMs / 1000)}s. Tell the user it is waiting for approval; do not claim it ran.`,
+      );
     }
     if (pending.decision?.approved) return undefined;
     const note = pending.decision?.note ? ` Their note: ${pending.decision.note}` : '';
-    return refusal('rejected', `not run: a person rejected this call to "${call.name}".${note} Do not try it again unless the user asks.`);
+    return refusal(
+      'rejected',
+      `not run: a person rejected this call to "${call.name}".${note} Do not try it again unless the user asks.`,
+    );
   } catch (err) {
-    if (isCancellation(err)) return cancelledOutcome(call.name, 'the run was cancelled while it waited for approval');
+    if (isCancellation(err))
+      return cancelledOutcome(call.name, 'the run was cancelled while it waited for approval');
     throw err;
   } finally {
     ctx.approvals.delete(call.id);

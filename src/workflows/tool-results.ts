@@ -40,12 +40,22 @@ export function toolResult(
 /** Outcome for a call naming a tool this run does not have. */
 export function unknownToolOutcome(name: string, available: string[]): ToolOutcome {
   const list = available.length > 0 ? available.map((n) => `"${n}"`).join(', ') : 'none';
-  return failure('unknown_tool', ToolErrorType.UnknownTool, 0, `there is no tool named "${name}" in this run. Available tools: ${list}. Do not call "${name}" again; use one of the available tools or answer without it.`);
+  return failure(
+    'unknown_tool',
+    ToolErrorType.UnknownTool,
+    0,
+    `there is no tool named "${name}" in this run. Available tools: ${list}. Do not call "${name}" again; use one of the available tools or answer without it.`,
+  );
 }
 
 /** Outcome for a call beyond `maxToolCallsPerTurn`. */
 export function overCapOutcome(name: string, requested: number, cap: number): ToolOutcome {
-  return failure('skipped', ToolErrorType.TooManyCalls, 0, `not run: this turn asked for ${requested} tool calls and at most ${cap} run per turn. Call "${name}" again in your next turn if you still need it.`);
+  return failure(
+    'skipped',
+    ToolErrorType.TooManyCalls,
+    0,
+    `not run: this turn asked for ${requested} tool calls and at most ${cap} run per turn. Call "${name}" again in your next turn if you still need it.`,
+  );
 }
 
 /** Outcome for a successful call. */
@@ -61,8 +71,14 @@ export function failedOutcome(err: unknown, spec: ToolSpec): ToolOutcome {
 
   if (cause instanceof TimeoutFailure) {
     const attempts = exhausted ? spec.maxAttempts : 1;
-    if (spec.effect === 'unsafe') return unknownOutcome(spec.name, `it did not report back within ${timeout}`);
-    return failure('timed_out', ToolErrorType.Timeout, attempts, `"${spec.name}" did not finish within ${timeout} (${plural(attempts, 'attempt')}). The service may be slow; retrying later may help.`);
+    if (spec.effect === 'unsafe')
+      return unknownOutcome(spec.name, `it did not report back within ${timeout}`);
+    return failure(
+      'timed_out',
+      ToolErrorType.Timeout,
+      attempts,
+      `"${spec.name}" did not finish within ${timeout} (${plural(attempts, 'attempt')}). The service may be slow; retrying later may help.`,
+    );
   }
   if (cause instanceof CancelledFailure) {
     return failure('failed', ToolErrorType.Failed, 1, `"${spec.name}" was cancelled before it finished.`);
@@ -71,7 +87,12 @@ export function failedOutcome(err: unknown, spec: ToolSpec): ToolOutcome {
     const attempts = attemptFrom(cause.details) ?? (exhausted ? spec.maxAttempts : 1);
     const detail = truncate(cause.message);
     if (cause.type === ToolErrorType.InvalidInput) {
-      return failure('invalid_input', ToolErrorType.InvalidInput, attempts, `the input for "${spec.name}" is invalid:\n${detail}\nFix the input to match the tool's schema and call it again.`);
+      return failure(
+        'invalid_input',
+        ToolErrorType.InvalidInput,
+        attempts,
+        `the input for "${spec.name}" is invalid:\n${detail}\nFix the input to match the tool's schema and call it again.`,
+      );
     }
     if (cause.type === ToolErrorType.SchemaChanged || cause.type === ToolErrorType.UnknownTool) {
       return failure('failed', cause.type, attempts, `not run: ${detail}`);
@@ -80,9 +101,19 @@ export function failedOutcome(err: unknown, spec: ToolSpec): ToolOutcome {
       ? 'The tool marked this error as permanent; retrying the same call will not help.'
       : `It failed on each of ${plural(attempts, 'attempt')}; calling it again with the same input is unlikely to help.`;
     if (spec.effect === 'unsafe') {
-      return failure('failed', ToolErrorType.Failed, attempts, `"${spec.name}" failed: ${detail}. It was not retried because it has side effects. Do not tell the user it succeeded.`);
+      return failure(
+        'failed',
+        ToolErrorType.Failed,
+        attempts,
+        `"${spec.name}" failed: ${detail}. It was not retried because it has side effects. Do not tell the user it succeeded.`,
+      );
     }
-    return failure('failed', ToolErrorType.Failed, attempts, `"${spec.name}" failed: ${detail}. ${retryHint}`);
+    return failure(
+      'failed',
+      ToolErrorType.Failed,
+      attempts,
+      `"${spec.name}" failed: ${detail}. ${retryHint}`,
+    );
   }
   const message = cause instanceof Error ? cause.message : String(cause);
   return failure('failed', ToolErrorType.Failed, 1, `"${spec.name}" failed: ${truncate(message)}.`);
@@ -90,7 +121,12 @@ export function failedOutcome(err: unknown, spec: ToolSpec): ToolOutcome {
 
 /** Outcome for an unsafe call that may or may not have taken effect. */
 export function unknownOutcome(name: string, why: string): ToolOutcome {
-  return failure('outcome_unknown', ToolErrorType.OutcomeUnknown, 1, `outcome_unknown: "${name}" may or may not have taken effect (${why}). It was not retried, so that it cannot happen twice. Do not claim it succeeded; tell the user it must be checked before trying again.`);
+  return failure(
+    'outcome_unknown',
+    ToolErrorType.OutcomeUnknown,
+    1,
+    `outcome_unknown: "${name}" may or may not have taken effect (${why}). It was not retried, so that it cannot happen twice. Do not claim it succeeded; tell the user it must be checked before trying again.`,
+  );
 }
 
 function failure(status: ToolCallStatus, type: string, attempts: number, message: string): ToolOutcome {

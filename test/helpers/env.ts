@@ -15,7 +15,7 @@ import type { FakeClaude } from '../../src/testing';
 import { createAgentWorker, WORKFLOWS_PATH } from '../../src/worker';
 
 // Keep the worker's own INFO logs out of the test output; warnings and errors still show.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 

@@ -18,7 +18,13 @@ export interface Execution {
 export const executions: Execution[] = [];
 
 function record(tool: string, input: unknown, ctx: { attempt: number; idempotencyKey: string }): Execution {
-  const execution: Execution = { tool, input, attempt: ctx.attempt, idempotencyKey: ctx.idempotencyKey, startedAt: Date.now() };
+  const execution: Execution = {
+    tool,
+    input,
+    attempt: ctx.attempt,
+    idempotencyKey: ctx.idempotencyKey,
+    startedAt: Date.now(),
+  };
   executions.push(execution);
   return execution;
 }

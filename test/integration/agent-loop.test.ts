@@ -1,6 +1,7 @@
 // Integration tests: a real Temporal dev server, a worker in this process, the fake Claude over real HTTP.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { RunFailedError } from '../../src/client';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
 import { startTestEnv } from '../helpers/env';
 import type { TestEnv } from '../helpers/env';
@@ -16,11 +17,6 @@ after(async () => {
   await env?.close();
 });
 
-function messagesOf(seq: number): MessageParam[] {
-  const request = env.fake.requests.find((r) => r.seq === seq);
-  return (request?.body as { messages: MessageParam[] }).messages;
-}
-
 function toolResultsOf(messages: MessageParam[]): ToolResultBlock[] {
   const last = messages[messages.length - 1];
   assert.ok(last && Array.isArray(last.content), 'the last message holds tool results');
@@ -31,8 +27,17 @@ describe('agent loop', () => {
   it('answers with a tool round trip and reports usage and the ledger', async () => {
     env.fake.script(
       [
-        { content: [{ type: 'text', text: 'Let me check.' }, { type: 'tool_use', id: 'toolu_happy_1', name: 'get_weather', input: { city: 'Lisbon' } }], usage: { input_tokens: 100, output_tokens: 20 } },
-        { content: 'It is sunny in Lisbon.', usage: { input_tokens: 150, output_tokens: 10, cache_read_input_tokens: 50 } },
+        {
+          content: [
+            { type: 'text', text: 'Let me check.' },
+            { type: 'tool_use', id: 'toolu_happy_1', name: 'get_weather', input: { city: 'Lisbon' } },
+          ],
+          usage: { input_tokens: 100, output_tokens: 20 },
+        },
+        {
+          content: 'It is sunny in Lisbon.',
+          usage: { input_tokens: 150, output_tokens: 10, cache_read_input_tokens: 50 },
+        },
       ],
       { match: 'weather in Lisbon' },
     );
@@ -42,20 +47,35 @@ describe('agent loop', () => {
     assert.equal(result.text, 'It is sunny in Lisbon.');
     assert.equal(result.stopReason, 'end_turn');
     assert.equal(result.iterations, 2);
-    assert.deepEqual(result.usage, { inputTokens: 250, outputTokens: 30, cacheReadInputTokens: 50, cacheCreationInputTokens: 0 });
+    assert.deepEqual(result.usage, {
+      inputTokens: 250,
+      outputTokens: 30,
+      cacheReadInputTokens: 50,
+      cacheCreationInputTokens: 0,
+    });
     // Sonnet: 250 × $3 + 30 × $15 + 50 × $0.30 per million tokens.
     assert.equal(result.costUsd, (250 * 3 + 30 * 15 + 50 * 0.3) / 1e6);
     assert.equal(result.toolCalls.length, 1);
     assert.deepEqual(
-      { id: result.toolCalls[0]?.toolUseId, status: result.toolCalls[0]?.status, attempts: result.toolCalls[0]?.attempts },
+      {
+        id: result.toolCalls[0]?.toolUseId,
+        status: result.toolCalls[0]?.status,
+        attempts: result.toolCalls[0]?.attempts,
+      },
       { id: 'toolu_happy_1', status: 'succeeded', attempts: 1 },
     );
 
     const served = env.fake.requests.filter((r) => r.match === 'weather in Lisbon');
     assert.equal(served.length, 2);
-    const second = served[1]?.body as { messages: MessageParam[]; tools: Array<{ name: string; input_schema: { additionalProperties?: boolean } }> };
+    const second = served[1]?.body as {
+      messages: MessageParam[];
+      tools: Array<{ name: string; input_schema: { additionalProperties?: boolean } }>;
+    };
     assert.deepEqual(second.tools.map((t) => t.name).sort(), ['broken_lookup', 'get_weather', 'slow_report']);
-    assert.equal(second.tools.every((t) => t.input_schema.additionalProperties === false), true);
+    assert.equal(
+      second.tools.every((t) => t.input_schema.additionalProperties === false),
+      true,
+    );
     const [toolResult] = toolResultsOf(second.messages);
     assert.equal(toolResult?.tool_use_id, 'toolu_happy_1');
     assert.equal(toolResult?.is_error, undefined);
@@ -66,7 +86,13 @@ describe('agent loop', () => {
     const cities = ['Oslo', 'Rome', 'Lima', 'Pune'];
     env.fake.script(
       [
-        { content: cities.map((city) => ({ type: 'tool_use', name: 'get_weather', input: { city, delayMs: 1000 } })) },
+        {
+          content: cities.map((city) => ({
+            type: 'tool_use',
+            name: 'get_weather',
+            input: { city, delayMs: 1000 },
+          })),
+        },
         { content: 'Four forecasts.' },
       ],
       { match: 'four cities' },
@@ -85,5 +111,79 @@ describe('agent loop', () => {
     console.log(`fan-out: 4 × 1 s tools ran in ${last - first} ms; model call to model call ${turnGap} ms`);
     const results = toolResultsOf((served[1]?.body as { messages: MessageParam[] }).messages);
     assert.equal(results.length, 4);
+  });
+
+  it('finishes on stop_sequence like end_turn', async () => {
+    env.fake.script([{ content: 'Counting: 1, 2', stopReason: 'stop_sequence', stopSequence: '3' }], {
+      match: 'count to three',
+    });
+    const result = await env.run({ prompt: 'Please count to three.' });
+    assert.equal(result.status, 'completed');
+    assert.equal(result.stopReason, 'stop_sequence');
+    assert.equal(result.text, 'Counting: 1, 2');
+  });
+
+  it('sends a pause_turn reply back as it is and goes on', async () => {
+    env.fake.script([{ content: 'Searching the web', stopReason: 'pause_turn' }, { content: 'Found it.' }], {
+      match: 'long search',
+    });
+    const result = await env.run({ prompt: 'Do a long search.' });
+    assert.equal(result.status, 'completed');
+    assert.equal(result.iterations, 2);
+    const served = env.fake.requests.filter((r) => r.match === 'long search');
+    const resent = (served[1]?.body as { messages: MessageParam[] }).messages;
+    assert.deepEqual(resent[resent.length - 1], {
+      role: 'assistant',
+      content: [{ type: 'text', text: 'Searching the web' }],
+    });
+  });
+
+  it('fails with MaxTokensReached instead of accepting a cut reply', async () => {
+    env.fake.script([{ content: 'The answer is', stopReason: 'max_tokens' }], { match: 'essay on tokens' });
+    await assert.rejects(
+      env.run({ prompt: 'Write an essay on tokens.', limits: { maxTokens: 64 } }),
+      (err: unknown) => {
+        assert.ok(err instanceof RunFailedError);
+        assert.equal(err.type, 'MaxTokensReached');
+        assert.match(err.message, /max_tokens \(64 tokens\)/);
+        return true;
+      },
+    );
+  });
+
+  it('continues after max_tokens when the run asks for it, joining the text', async () => {
+    env.fake.script([{ content: 'The answer is', stopReason: 'max_tokens' }, { content: ' forty-two.' }], {
+      match: 'continue please',
+    });
+    const result = await env.run({ prompt: 'Answer, continue please.', onMaxTokens: 'continue' });
+    assert.equal(result.status, 'completed');
+    assert.equal(result.text, 'The answer is forty-two.');
+    const served = env.fake.requests.filter((r) => r.match === 'continue please');
+    const messages = (served[1]?.body as { messages: MessageParam[] }).messages;
+    assert.equal(messages[messages.length - 1]?.role, 'user');
+    assert.match(String(messages[messages.length - 1]?.content), /cut off by the max_tokens limit/);
+  });
+
+  it('stops with status refused on a refusal and does not retry', async () => {
+    env.fake.script([{ content: 'I cannot help with that.', stopReason: 'refusal' }], {
+      match: 'forbidden thing',
+    });
+    const result = await env.run({ prompt: 'Do the forbidden thing.' });
+    assert.equal(result.status, 'refused');
+    assert.equal(result.iterations, 1);
+    assert.equal(env.fake.requests.filter((r) => r.match === 'forbidden thing').length, 1);
+  });
+
+  it('fails with ContextWindowExceeded saying how large the context was', async () => {
+    env.fake.script(
+      [{ content: 'Partial', stopReason: 'model_context_window_exceeded', usage: { input_tokens: 199_000 } }],
+      { match: 'huge context' },
+    );
+    await assert.rejects(env.run({ prompt: 'Summarise this huge context.' }), (err: unknown) => {
+      assert.ok(err instanceof RunFailedError);
+      assert.equal(err.type, 'ContextWindowExceeded');
+      assert.match(err.message, /199000 input tokens/);
+      return true;
+    });
   });
 });

@@ -47,7 +47,11 @@ export function toolCall(spec: ToolSpec, summary: string): Activities['runTool']
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '30 seconds',
-      nonRetryableErrorTypes: [ToolErrorType.InvalidInput, ToolErrorType.SchemaChanged, ToolErrorType.UnknownTool],
+      nonRetryableErrorTypes: [
+        ToolErrorType.InvalidInput,
+        ToolErrorType.SchemaChanged,
+        ToolErrorType.UnknownTool,
+      ],
     },
     summary,
   }).runTool;

@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { defaultErrorMessage, errorBody, errorTypeForStatus, statusForErrorType } from './errors';
+import { sendJson, wait } from './http';
+import type { IdSource } from './reply';
+import { buildMessage, isFault } from './reply';
+import { formatSse, messageEvents } from './sse';
+import type { FakeFault, FakeReply, MessagesRequestBody, RecordedRequest } from './types';
+
+/** One request in flight: what was recorded about it and how to answer it. */
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  record: RecordedRequest;
+  requestId: string;
+  /** Aborts when the client goes away or the server closes; every delay and write checks it. */
+  signal: AbortSignal;
+  /** Set when the fake itself cut the connection, so that is not mistaken for a client abort. */
+  dropped: boolean;
+}
+
+/** Sends the real API's error JSON and records it as this request's response. */
+export function sendError(
+  exchange: Exchange,
+  status: number,
+  errorType: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  exchange.record.response = { status, stream: false, errorType, message };
+  sendJson(exchange.res, status, errorBody(errorType, message, exchange.requestId), {
+    ...headers,
+    'request-id': exchange.requestId,
+  });
+}
+
+/** Answers a validated /v1/messages request with a scripted reply or fault. */
+export async function playTurn(
+  exchange: Exchange,
+  turn: FakeReply | FakeFault,
+  body: MessagesRequestBody,
+  ids: IdSource,
+): Promise<void> {
+  if (isFault(turn)) return playFault(exchange, turn, body);
+  const message = buildMessage(turn, body, ids);
+  const stream = body.stream === true;
+  exchange.record.response = { status: 200, stream };
+  await wait(turn.delayMs, exchange.signal);
+  if (exchange.signal.aborted) return;
+  if (!stream) return sendJson(exchange.res, 200, message, { 'request-id': exchange.requestId });
+  await writeStream(exchange, messageEvents(message).map(formatSse), turn.chunkDelayMs);
+}
+
+async function playFault(exchange: Exchange, fault: FakeFault, body: MessagesRequestBody): Promise<void> {
+  const { signal } = exchange;
+  switch (fault.fault) {
+    case 'status': {
+      const errorType = fault.errorType ?? errorTypeForStatus(fault.status);
+      const headers: Record<string, string> = {};
+      if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+      if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
+      const message = fault.message ?? defaultErrorMessage(errorType);
+      // Recorded before the delay so a client that gives up while waiting still shows what it was due.
+      exchange.record.response = { status: fault.status, stream: false, errorType, message };
+      await wait(fault.delayMs, signal);
+      if (signal.aborted) return;
+      return sendError(exchange, fault.status, errorType, message, headers);
+    }
+    case 'drop': {
+      exchange.record.response = {
+        status: 0,
+        stream: false,
+        message: 'fake-claude: connection dropped (drop fault)',
+      };
+      await wait(fault.afterMs, signal);
+      if (signal.aborted) return;
+      exchange.dropped = true;
+      exchange.req.socket.destroy();
+      return;
+    }
+    case 'stream-error': {
+      const errorType = fault.errorType ?? 'overloaded_error';
+      const message = fault.message ?? defaultErrorMessage(errorType);
+      // Without a stream the real API can only report the failure as an HTTP status.
+      if (body.stream !== true) return sendError(exchange, statusForErrorType(errorType), errorType, message);
+      const partial = buildMessage({ content: 'This reply is cut short by a stream error.' }, body, {
+        next: (prefix) => `${prefix}stream_error`,
+      });
+      const before = messageEvents(partial).slice(0, fault.afterEvents ?? 1);
+      const error = formatSse({
+        event: 'error',
+        data: { type: 'error', error: { type: errorType, message } },
+      });
+      exchange.record.response = { status: 200, stream: true, errorType, message };
+      await writeStream(exchange, [...before.map(formatSse), error]);
+      return;
+    }
+  }
+}
+
+async function writeStream(exchange: Exchange, frames: string[], chunkDelayMs?: number): Promise<void> {
+  const { res, signal } = exchange;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'request-id': exchange.requestId,
+  });
+  for (const [index, frame] of frames.entries()) {
+    if (index > 0) await wait(chunkDelayMs, signal);
+    if (signal.aborted) return;
+    res.write(frame);
+  }
+  res.end();
+}

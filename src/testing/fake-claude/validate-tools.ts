@@ -1,0 +1,120 @@
+import { reject } from './errors';
+import type { JsonObject } from './json';
+import { at, cacheBreakpoint, isObject, optionalBoolean, rejectExtraFields, requireObject } from './json';
+
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
+
+const CUSTOM_TOOL_FIELDS = [
+  'type',
+  'name',
+  'description',
+  'input_schema',
+  'cache_control',
+  'strict',
+  'allowed_callers',
+  'defer_loading',
+  'eager_input_streaming',
+  'input_examples',
+] as const;
+
+/** What later checks need to know about the validated `tools`. */
+export interface ToolsSummary {
+  names: Set<string>;
+  breakpoints: number;
+}
+
+/** Validates `tools`: custom tools strictly, server tools (a non-custom `type`, no schema) only by name. */
+export function validateTools(tools: unknown): ToolsSummary {
+  const summary: ToolsSummary = { names: new Set(), breakpoints: 0 };
+  if (tools === undefined) return summary;
+  if (!Array.isArray(tools)) reject('tools', 'Input should be a valid list');
+  tools.forEach((raw, index) => {
+    const path = at('tools', index);
+    const tool = requireObject(raw, path);
+    const isServerTool =
+      typeof tool['type'] === 'string' && tool['type'] !== 'custom' && tool['input_schema'] === undefined;
+    const name = isServerTool ? validateServerTool(tool, path) : validateCustomTool(tool, at(path, 'custom'));
+    if (summary.names.has(name)) reject('tools', `Tool names must be unique. Duplicate: '${name}'`);
+    summary.names.add(name);
+    summary.breakpoints += cacheBreakpoint(tool, path);
+  });
+  return summary;
+}
+
+function validateServerTool(tool: JsonObject, path: string): string {
+  // Server tools (web search, code execution, ...) have versioned schemas the fake does not model, so it only
+  // checks what every one of them has: a name.
+  if (typeof tool['name'] !== 'string') reject(at(path, 'name'), 'Field required');
+  return tool['name'];
+}
+
+function validateCustomTool(tool: JsonObject, path: string): string {
+  rejectExtraFields(tool, CUSTOM_TOOL_FIELDS, path);
+  const name = tool['name'];
+  if (name === undefined) reject(at(path, 'name'), 'Field required');
+  if (typeof name !== 'string' || !TOOL_NAME.test(name)) {
+    reject(at(path, 'name'), `String should match pattern '${TOOL_NAME.source}'`);
+  }
+  if (tool['description'] !== undefined && typeof tool['description'] !== 'string') {
+    reject(at(path, 'description'), 'Input should be a valid string');
+  }
+  optionalBoolean(tool, 'strict', path);
+  const schemaPath = at(path, 'input_schema');
+  if (tool['input_schema'] === undefined) reject(schemaPath, 'Field required');
+  const schema = requireObject(tool['input_schema'], schemaPath);
+  if (schema['type'] !== 'object') reject(at(schemaPath, 'type'), "Input should be 'object'");
+  if (tool['strict'] === true) requireClosedObjects(schema, schemaPath);
+  return name;
+}
+
+/** Strict tools use constrained decoding, which the real API only accepts when every object is closed. */
+function requireClosedObjects(schema: unknown, path: string): void {
+  if (Array.isArray(schema)) {
+    schema.forEach((item, index) => requireClosedObjects(item, at(path, index)));
+    return;
+  }
+  if (!isObject(schema)) return;
+  const type = schema['type'];
+  const isObjectSchema =
+    type === 'object' || (Array.isArray(type) && type.includes('object')) || isObject(schema['properties']);
+  if (isObjectSchema && schema['additionalProperties'] !== false) {
+    reject(path, "For 'object' type, 'additionalProperties' must be explicitly set to false (strict tools)");
+  }
+  for (const key of ['properties', '$defs', 'definitions']) {
+    const children = schema[key];
+    if (isObject(children)) {
+      for (const [name, child] of Object.entries(children))
+        requireClosedObjects(child, at(at(path, key), name));
+    }
+  }
+  for (const key of ['items', 'prefixItems', 'anyOf', 'oneOf', 'allOf', 'not']) {
+    if (schema[key] !== undefined) requireClosedObjects(schema[key], at(path, key));
+  }
+}
+
+/** Validates `tool_choice` against the tools actually provided. */
+export function validateToolChoice(choice: unknown, toolNames: Set<string>, thinkingEnabled: boolean): void {
+  if (choice === undefined) return;
+  const value = requireObject(choice, 'tool_choice');
+  if (toolNames.size === 0) reject('tool_choice', 'tool_choice may only be specified while providing tools.');
+  const type = value['type'];
+  if (type === 'auto' || type === 'any') {
+    rejectExtraFields(value, ['type', 'disable_parallel_tool_use'], 'tool_choice');
+  } else if (type === 'none') {
+    rejectExtraFields(value, ['type'], 'tool_choice');
+  } else if (type === 'tool') {
+    rejectExtraFields(value, ['type', 'name', 'disable_parallel_tool_use'], 'tool_choice');
+    const name = value['name'];
+    if (typeof name !== 'string') reject('tool_choice.tool.name', 'Field required');
+    if (!toolNames.has(name)) reject('tool_choice.tool.name', `Tool '${name}' not found in provided tools`);
+  } else {
+    reject(
+      'tool_choice',
+      `Input tag '${String(type)}' found using 'type' does not match any of the expected tags: 'auto', 'any', 'tool', 'none'`,
+    );
+  }
+  optionalBoolean(value, 'disable_parallel_tool_use', 'tool_choice');
+  if (thinkingEnabled && (type === 'any' || type === 'tool')) {
+    reject('tool_choice', 'Thinking may not be enabled when tool_choice forces tool use.');
+  }
+}

@@ -1,0 +1,86 @@
+// Integration test against a real `temporal server start-dev` (found, built or downloaded on first use).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { Connection } from '@temporalio/client';
+import { startDevServer } from '../../src/dev-server';
+import type { DevServer } from '../../src/dev-server';
+import { SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+
+let dir: string;
+let server: DevServer | undefined;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'dev-server-test-'));
+});
+
+after(async () => {
+  await server?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function withConnection<T>(address: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+  const connection = await Connection.connect({ address });
+  try {
+    return await fn(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function registeredSearchAttributes(address: string): Promise<string[]> {
+  return withConnection(address, async (c) => {
+    const res = await c.operatorService.listSearchAttributes({ namespace: 'default' });
+    return Object.keys(res.customAttributes ?? {});
+  });
+}
+
+test('serves the default namespace with our search attributes, survives a restart and stops', async () => {
+  const dbFile = join(dir, 'temporal.db');
+  let started = Date.now();
+  server = await startDevServer({ dbFile, ui: false, log: (l) => console.error(l) });
+  console.error(`dev server ready in ${Date.now() - started} ms at ${server.address}`);
+  assert.equal(server.dbFile, dbFile);
+  assert.equal(server.uiUrl, undefined);
+
+  const described = await withConnection(server.address, (c) =>
+    c.workflowService.describeNamespace({ namespace: 'default' }),
+  );
+  assert.equal(described.namespaceInfo?.name, 'default');
+  const expected = SEARCH_ATTRIBUTES.map((a) => a.name).sort();
+  assert.deepEqual(
+    (await registeredSearchAttributes(server.address)).filter((n) => expected.includes(n)).sort(),
+    expected,
+  );
+
+  const firstPid = server.process.pid;
+  started = Date.now();
+  await server.restart();
+  console.error(`dev server restarted in ${Date.now() - started} ms`);
+  assert.notEqual(server.process.pid, firstPid);
+  assert.deepEqual(
+    (await registeredSearchAttributes(server.address)).filter((n) => expected.includes(n)).sort(),
+    expected,
+  );
+
+  const child = server.process;
+  await server.stop();
+  assert.ok(child.exitCode !== null || child.signalCode !== null, 'child process has exited');
+  assert.throws(() => process.kill(child.pid as number, 0), { code: 'ESRCH' });
+  await assert.rejects(
+    Connection.connect({ address: server.address, connectTimeout: 500 }),
+    'nothing answers on the address after stop',
+  );
+  server = undefined;
+});
+
+test('serves the Web UI on the port it reports', async () => {
+  server = await startDevServer({ log: (l) => console.error(l) });
+  assert.ok(server.uiUrl);
+  const res = await fetch(server.uiUrl);
+  assert.equal(res.status, 200);
+  await server.stop();
+  server = undefined;
+});
