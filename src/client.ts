@@ -44,7 +44,9 @@ export class RunFailedError extends Error {
 }
 
 /** Connects a client using TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE unless given; says what to do when no server answers. */
-export async function connectClient(config: Partial<Pick<AgentConfig, 'address' | 'namespace'>> = {}): Promise<Client> {
+export async function connectClient(
+  config: Partial<Pick<AgentConfig, 'address' | 'namespace'>> = {},
+): Promise<Client> {
   const { address, namespace } = { ...configFromEnv(), ...config };
   try {
     const connection = await Connection.connect({ address, connectTimeout: '5 seconds' });
@@ -57,7 +59,11 @@ export async function connectClient(config: Partial<Pick<AgentConfig, 'address' 
 }
 
 /** Starts a run; when the workflow ID is taken, joins that run instead of starting a second one. */
-export async function startRun(client: Client, input: AgentInput, options: StartRunOptions = {}): Promise<StartedRun> {
+export async function startRun(
+  client: Client,
+  input: AgentInput,
+  options: StartRunOptions = {},
+): Promise<StartedRun> {
   const workflowId = options.workflowId ?? `agent-${randomUUID()}`;
   const taskQueue = options.taskQueue ?? configFromEnv().taskQueue;
   const summary = firstLine(input.prompt ?? '');
@@ -87,7 +93,8 @@ export async function awaitResult(handle: RunHandle): Promise<AgentResult> {
   } catch (err) {
     if (err instanceof WorkflowFailedError) {
       const cause = err.cause;
-      const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : (cause?.name ?? 'WorkflowFailed');
+      const type =
+        cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : (cause?.name ?? 'WorkflowFailed');
       throw new RunFailedError(cause?.message ?? err.message, type, handle.workflowId);
     }
     throw err;
@@ -107,6 +114,10 @@ export function webUiLink(uiBaseUrl: string, namespace: string, workflowId: stri
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
 }

@@ -21,7 +21,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AgentConfig
     address: env.TEMPORAL_ADDRESS || 'localhost:7233',
     namespace: env.TEMPORAL_NAMESPACE || 'default',
     taskQueue: env.DURABLE_AGENT_TASK_QUEUE || DEFAULT_TASK_QUEUE,
-    toolModules: env.DURABLE_AGENT_TOOLS === undefined ? [EXAMPLE_TOOLS_MODULE] : toolModulePaths(env.DURABLE_AGENT_TOOLS),
+    toolModules:
+      env.DURABLE_AGENT_TOOLS === undefined
+        ? [EXAMPLE_TOOLS_MODULE]
+        : toolModulePaths(env.DURABLE_AGENT_TOOLS),
   };
   if (env.ANTHROPIC_API_KEY) config.anthropicApiKey = env.ANTHROPIC_API_KEY;
   if (env.ANTHROPIC_BASE_URL) config.anthropicBaseUrl = env.ANTHROPIC_BASE_URL;

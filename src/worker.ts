@@ -28,7 +28,9 @@ export interface AgentWorkerOptions {
 }
 
 /** Builds the Anthropic client: the SDK's own retries off, since Temporal's retry policy is the only retry layer. */
-export function createAnthropicClient(config: Pick<AgentConfig, 'anthropicApiKey' | 'anthropicBaseUrl'>): Anthropic {
+export function createAnthropicClient(
+  config: Pick<AgentConfig, 'anthropicApiKey' | 'anthropicBaseUrl'>,
+): Anthropic {
   if (!config.anthropicApiKey) {
     throw new Error(
       'ANTHROPIC_API_KEY is not set. Set it to talk to Claude, or set ANTHROPIC_BASE_URL to a Messages-API-compatible server ' +
@@ -56,7 +58,9 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     activities: createActivities({ anthropic, tools: registry }),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH }),
   });
 }
 
@@ -88,7 +92,10 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
     });
   } catch (err) {
     const command = missing
-      .map((attr) => `temporal operator search-attribute create --namespace ${namespace} --name ${attr.name} --type ${attr.cliType}`)
+      .map(
+        (attr) =>
+          `temporal operator search-attribute create --namespace ${namespace} --name ${attr.name} --type ${attr.cliType}`,
+      )
       .join('\n  ');
     throw new Error(
       `The search attributes ${missing.map((a) => a.name).join(', ')} are missing in namespace "${namespace}" and could not be registered (${(err as Error).message}). Register them, then start the worker again:\n  ${command}`,

@@ -10,7 +10,10 @@ export default defineTool({
     'Look up one order by its order number and return its status, carrier, tracking number, items and dates. ' +
     'Use it when the user gives an order number. Do not use it to find orders by email; use find_orders_by_email.',
   input: z.object({
-    order_id: z.string().regex(/^\d{5}$/, 'an order number is five digits').describe('The five-digit order number, e.g. "48810".'),
+    order_id: z
+      .string()
+      .regex(/^\d{5}$/, 'an order number is five digits')
+      .describe('The five-digit order number, e.g. "48810".'),
   }),
   effect: 'read',
   timeout: '5s',

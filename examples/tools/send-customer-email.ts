@@ -37,7 +37,10 @@ export default defineTool({
     if (keys.includes(idempotencyKey)) {
       return { sent: true, duplicate: true, idempotencyKey };
     }
-    await appendFile(file, `${JSON.stringify({ idempotencyKey, ...email, sentAt: new Date().toISOString() })}\n`);
+    await appendFile(
+      file,
+      `${JSON.stringify({ idempotencyKey, ...email, sentAt: new Date().toISOString() })}\n`,
+    );
     return { sent: true, duplicate: false, idempotencyKey };
   },
 });

@@ -22,7 +22,11 @@ export function toClaudeFailure(err: unknown): ApplicationFailure {
 /** Classifies an SDK error: its stable type, whether retrying can help, and an actionable message. */
 export function classifyClaudeError(err: unknown): Classified {
   if (err instanceof Anthropic.APIConnectionTimeoutError) {
-    return { type: ClaudeErrorType.Timeout, retryable: true, message: 'The Messages API did not answer in time; retrying.' };
+    return {
+      type: ClaudeErrorType.Timeout,
+      retryable: true,
+      message: 'The Messages API did not answer in time; retrying.',
+    };
   }
   if (err instanceof Anthropic.APIConnectionError) {
     return {
@@ -33,7 +37,11 @@ export function classifyClaudeError(err: unknown): Classified {
   }
   if (!(err instanceof Anthropic.APIError)) {
     const message = err instanceof Error ? err.message : String(err);
-    return { type: ClaudeErrorType.ServerError, retryable: true, message: `Unexpected error calling the Messages API: ${message}` };
+    return {
+      type: ClaudeErrorType.ServerError,
+      retryable: true,
+      message: `Unexpected error calling the Messages API: ${message}`,
+    };
   }
   const detail = err.apiMessage ?? err.message;
   const retryAfterMs = retryAfter(err.headers);
@@ -42,27 +50,67 @@ export function classifyClaudeError(err: unknown): Classified {
   const status = err.status ?? statusOfErrorType(err.type);
   switch (status) {
     case 400:
-      return { type: ClaudeErrorType.BadRequest, retryable: false, message: `The Messages API rejected the request (400): ${detail}. This is a bug in the request the run built, or in its input (messages, tools, model); fix it and start a new run.` };
+      return {
+        type: ClaudeErrorType.BadRequest,
+        retryable: false,
+        message: `The Messages API rejected the request (400): ${detail}. This is a bug in the request the run built, or in its input (messages, tools, model); fix it and start a new run.`,
+      };
     case 401:
-      return { type: ClaudeErrorType.Authentication, retryable: false, message: `The Messages API rejected the API key (401): ${detail}. Set a valid ANTHROPIC_API_KEY for the worker and start the run again.` };
+      return {
+        type: ClaudeErrorType.Authentication,
+        retryable: false,
+        message: `The Messages API rejected the API key (401): ${detail}. Set a valid ANTHROPIC_API_KEY for the worker and start the run again.`,
+      };
     case 403:
-      return { type: ClaudeErrorType.PermissionDenied, retryable: false, message: `The API key may not use this resource (403): ${detail}. Check the key's workspace and model access.` };
+      return {
+        type: ClaudeErrorType.PermissionDenied,
+        retryable: false,
+        message: `The API key may not use this resource (403): ${detail}. Check the key's workspace and model access.`,
+      };
     case 404:
-      return { type: ClaudeErrorType.NotFound, retryable: false, message: `Not found (404): ${detail}. Check the model name and ANTHROPIC_BASE_URL.` };
+      return {
+        type: ClaudeErrorType.NotFound,
+        retryable: false,
+        message: `Not found (404): ${detail}. Check the model name and ANTHROPIC_BASE_URL.`,
+      };
     case 413:
-      return { type: ClaudeErrorType.RequestTooLarge, retryable: false, message: `The request is too large for the Messages API (413): ${detail}. Shorten the prompt or tool results.` };
+      return {
+        type: ClaudeErrorType.RequestTooLarge,
+        retryable: false,
+        message: `The request is too large for the Messages API (413): ${detail}. Shorten the prompt or tool results.`,
+      };
     case 429:
-      return withDelay({ type: ClaudeErrorType.RateLimited, retryable: true, message: `Rate limited by the Messages API (429): ${detail}; retrying after the delay it asked for.` });
+      return withDelay({
+        type: ClaudeErrorType.RateLimited,
+        retryable: true,
+        message: `Rate limited by the Messages API (429): ${detail}; retrying after the delay it asked for.`,
+      });
     case 529:
-      return withDelay({ type: ClaudeErrorType.Overloaded, retryable: true, message: `The Messages API is overloaded (529): ${detail}; retrying with backoff.` });
+      return withDelay({
+        type: ClaudeErrorType.Overloaded,
+        retryable: true,
+        message: `The Messages API is overloaded (529): ${detail}; retrying with backoff.`,
+      });
     default:
       if (status !== undefined && status >= 500) {
-        return withDelay({ type: ClaudeErrorType.ServerError, retryable: true, message: `The Messages API failed (${status}): ${detail}; retrying with backoff.` });
+        return withDelay({
+          type: ClaudeErrorType.ServerError,
+          retryable: true,
+          message: `The Messages API failed (${status}): ${detail}; retrying with backoff.`,
+        });
       }
       if (status !== undefined && status >= 400) {
-        return { type: ClaudeErrorType.BadRequest, retryable: false, message: `The Messages API rejected the request (${status}): ${detail}.` };
+        return {
+          type: ClaudeErrorType.BadRequest,
+          retryable: false,
+          message: `The Messages API rejected the request (${status}): ${detail}.`,
+        };
       }
-      return { type: ClaudeErrorType.ServerError, retryable: true, message: `The Messages API failed: ${detail}; retrying with backoff.` };
+      return {
+        type: ClaudeErrorType.ServerError,
+        retryable: true,
+        message: `The Messages API failed: ${detail}; retrying with backoff.`,
+      };
   }
 }
 

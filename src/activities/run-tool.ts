@@ -24,14 +24,22 @@ export function createRunTool(registry: ToolRegistry) {
     const tool = registry.get(call.name);
     const spec = registry.spec(call.name);
     if (!tool || !spec) {
-      return fail(ToolErrorType.SchemaChanged, `the worker that took this call has no tool named "${call.name}"; it was removed after the run started.`);
+      return fail(
+        ToolErrorType.SchemaChanged,
+        `the worker that took this call has no tool named "${call.name}"; it was removed after the run started.`,
+      );
     }
     if (spec.schemaHash !== call.schemaHash) {
-      return fail(ToolErrorType.SchemaChanged, `the tool "${call.name}" changed after the run started (its input schema or effect differs), so the call was not made.`);
+      return fail(
+        ToolErrorType.SchemaChanged,
+        `the tool "${call.name}" changed after the run started (its input schema or effect differs), so the call was not made.`,
+      );
     }
     const parsed = tool.input.safeParse(call.input);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i: z.core.$ZodIssue) => `- ${i.path.length > 0 ? i.path.join('.') : 'input'}: ${i.message}`);
+      const problems = parsed.error.issues.map(
+        (i: z.core.$ZodIssue) => `- ${i.path.length > 0 ? i.path.join('.') : 'input'}: ${i.message}`,
+      );
       return fail(ToolErrorType.InvalidInput, problems.join('\n'));
     }
 

@@ -29,4 +29,8 @@ export const cancelSignal = { type: 'signal', name: 'cancel' } as SignalDefiniti
 /** Query for the run's current progress. */
 export const statusQuery = { type: 'query', name: 'status' } as QueryDefinition<RunProgress, [], 'status'>;
 /** Update that approves or rejects a tool call waiting for a person. */
-export const approveUpdate = { type: 'update', name: 'approve' } as UpdateDefinition<string, [ApproveArgs], 'approve'>;
+export const approveUpdate = { type: 'update', name: 'approve' } as UpdateDefinition<
+  string,
+  [ApproveArgs],
+  'approve'
+>;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL } from './constants';
 
-const textBlock = z.object({ type: z.literal('text'), text: z.string().min(1, 'text blocks must not be empty') }).loose();
+const textBlock = z
+  .object({ type: z.literal('text'), text: z.string().min(1, 'text blocks must not be empty') })
+  .loose();
 const anyBlock = z.object({ type: z.string().min(1) }).loose();
 
 /** One message of a conversation given as run input. */
@@ -21,7 +23,10 @@ export const limitsSchema = z
     maxTokens: z.number().int().min(1).max(128_000).default(8192),
     maxTotalTokens: z.number().int().min(1).default(150_000),
     maxCostUsd: z.number().positive().default(1),
-    approvalTimeoutSeconds: z.number().positive().default(24 * 60 * 60),
+    approvalTimeoutSeconds: z
+      .number()
+      .positive()
+      .default(24 * 60 * 60),
   })
   .strict();
 
@@ -62,7 +67,11 @@ export const agentInputSchema = z
     }
     const first = value.messages?.[0];
     if (first && first.role !== 'user') {
-      ctx.addIssue({ code: 'custom', message: 'the first message must have role "user"', path: ['messages', 0, 'role'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'the first message must have role "user"',
+        path: ['messages', 0, 'role'],
+      });
     }
   });
 
@@ -76,7 +85,9 @@ export type Limits = z.output<typeof limitsSchema>;
 export type Pricing = z.output<typeof pricingSchema>;
 
 /** Validates run input; returns every problem as one line each, or the parsed input. */
-export function parseAgentInput(raw: unknown): { ok: true; value: ParsedAgentInput } | { ok: false; problems: string[] } {
+export function parseAgentInput(
+  raw: unknown,
+): { ok: true; value: ParsedAgentInput } | { ok: false; problems: string[] } {
   const parsed = agentInputSchema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   const problems = parsed.error.issues.map((issue) => {

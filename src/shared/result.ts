@@ -3,12 +3,7 @@ import type { ToolEffect } from './tools';
 
 /** Final status of a run, decided from what happened, never from the model's wording. */
 export type RunStatus =
-  | 'completed'
-  | 'iteration_limit'
-  | 'budget_exceeded'
-  | 'refused'
-  | 'cancelled'
-  | 'needs_attention';
+  'completed' | 'iteration_limit' | 'budget_exceeded' | 'refused' | 'cancelled' | 'needs_attention';
 
 /** Outcome of one tool call in the ledger. */
 export type ToolCallStatus =

@@ -15,15 +15,30 @@ describe('budget math', () => {
       cache_creation_input_tokens: 300,
       cache_read_input_tokens: 0,
     });
-    const twice = addUsage(once, { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 300 });
-    assert.deepEqual(twice, { inputTokens: 110, outputTokens: 25, cacheCreationInputTokens: 300, cacheReadInputTokens: 300 });
+    const twice = addUsage(once, {
+      input_tokens: 10,
+      output_tokens: 5,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 300,
+    });
+    assert.deepEqual(twice, {
+      inputTokens: 110,
+      outputTokens: 25,
+      cacheCreationInputTokens: 300,
+      cacheReadInputTokens: 300,
+    });
     assert.equal(totalTokens(twice), 110 + 25 + 300 + 300);
   });
 
   it('prices input, output, cache writes and cache reads separately', () => {
     assert.ok(sonnet);
     // 1M of each: $3 input + $15 output + $3.75 cache write + $0.30 cache read.
-    const usage = { inputTokens: 1e6, outputTokens: 1e6, cacheCreationInputTokens: 1e6, cacheReadInputTokens: 1e6 };
+    const usage = {
+      inputTokens: 1e6,
+      outputTokens: 1e6,
+      cacheCreationInputTokens: 1e6,
+      cacheReadInputTokens: 1e6,
+    };
     assert.equal(costUsd(usage, sonnet), 3 + 15 + 3.75 + 0.3);
     assert.equal(costUsd({ ...ZERO_USAGE, outputTokens: 1000 }, sonnet), 0.015);
   });
@@ -35,8 +50,14 @@ describe('budget math', () => {
   });
 
   it('allows a call under every budget and marks the last allowed iteration', () => {
-    assert.deepEqual(checkBudget({ iterations: 0, usage: ZERO_USAGE, costUsd: 0 }, limits), { stop: false, finalTurn: false });
-    assert.deepEqual(checkBudget({ iterations: 9, usage: ZERO_USAGE, costUsd: 0 }, limits), { stop: false, finalTurn: true });
+    assert.deepEqual(checkBudget({ iterations: 0, usage: ZERO_USAGE, costUsd: 0 }, limits), {
+      stop: false,
+      finalTurn: false,
+    });
+    assert.deepEqual(checkBudget({ iterations: 9, usage: ZERO_USAGE, costUsd: 0 }, limits), {
+      stop: false,
+      finalTurn: true,
+    });
   });
 
   it('stops at the iteration cap', () => {
@@ -52,7 +73,10 @@ describe('budget math', () => {
   });
 
   it('stops when the cost budget is spent', () => {
-    const verdict = checkBudget({ iterations: 1, usage: ZERO_USAGE, costUsd: 1.2 }, { ...limits, maxCostUsd: 1 });
+    const verdict = checkBudget(
+      { iterations: 1, usage: ZERO_USAGE, costUsd: 1.2 },
+      { ...limits, maxCostUsd: 1 },
+    );
     assert.equal(verdict.stop && verdict.status, 'budget_exceeded');
     assert.match(verdict.stop ? verdict.reason : '', /maxCostUsd/);
   });

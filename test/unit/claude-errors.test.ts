@@ -5,7 +5,12 @@ import Anthropic from '@anthropic-ai/sdk';
 import { classifyClaudeError, retryAfter, toClaudeFailure } from '../../src/activities/claude-errors';
 
 function apiError(status: number, type: string, headers: Record<string, string> = {}) {
-  return Anthropic.APIError.generate(status, { type: 'error', error: { type, message: `${type} happened` } }, undefined, new Headers(headers));
+  return Anthropic.APIError.generate(
+    status,
+    { type: 'error', error: { type, message: `${type} happened` } },
+    undefined,
+    new Headers(headers),
+  );
 }
 
 describe('Claude error classification', () => {

@@ -23,7 +23,10 @@ describe('stop-reason policy', () => {
   });
 
   it('continues after max_tokens only when asked and when no tool call was cut', () => {
-    assert.equal(decideStop('max_tokens', { ...ctx, onMaxTokens: 'continue' }).kind, 'continue_after_max_tokens');
+    assert.equal(
+      decideStop('max_tokens', { ...ctx, onMaxTokens: 'continue' }).kind,
+      'continue_after_max_tokens',
+    );
     const cut = decideStop('max_tokens', { ...ctx, onMaxTokens: 'continue', hasToolUse: true });
     assert.equal(cut.kind, 'fail');
     assert.match(cut.kind === 'fail' ? cut.message : '', /cut inside a tool call/);

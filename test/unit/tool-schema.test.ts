@@ -44,7 +44,10 @@ describe('tool schema derivation', () => {
   });
 
   it('drops the safe-integer bounds zod adds but keeps real ones', () => {
-    const schema = toInputSchema('ints', z.object({ n: z.number().int(), m: z.number().int().min(1).max(5) }));
+    const schema = toInputSchema(
+      'ints',
+      z.object({ n: z.number().int(), m: z.number().int().min(1).max(5) }),
+    );
     const props = schema.properties as Record<string, Record<string, unknown>>;
     assert.deepEqual(props.n, { type: 'integer' });
     assert.equal(props.m?.minimum, 1);
@@ -53,22 +56,31 @@ describe('tool schema derivation', () => {
 
   it('rejects schemas that allow extra properties or are not objects', () => {
     assert.throws(() => toInputSchema('loose', z.looseObject({ a: z.string() })), ToolSchemaError);
-    assert.throws(() => toInputSchema('rec', z.object({ tags: z.record(z.string(), z.string()) })), /extra properties/);
+    assert.throws(
+      () => toInputSchema('rec', z.object({ tags: z.record(z.string(), z.string()) })),
+      /extra properties/,
+    );
     assert.throws(() => toInputSchema('str', z.string() as never), /must be a z.object/);
   });
 
   it('derives a spec with timeouts and attempts from the effect', () => {
-    const read = describeTool(defineTool({ ...base, input: z.object({ q: z.string() }), timeout: '2s', retries: 4 }));
+    const read = describeTool(
+      defineTool({ ...base, input: z.object({ q: z.string() }), timeout: '2s', retries: 4 }),
+    );
     assert.equal(read.timeoutMs, 2000);
     assert.equal(read.maxAttempts, 5);
-    const unsafe = describeTool(defineTool({ ...base, effect: 'unsafe', input: z.object({ q: z.string() }) }));
+    const unsafe = describeTool(
+      defineTool({ ...base, effect: 'unsafe', input: z.object({ q: z.string() }) }),
+    );
     assert.equal(unsafe.maxAttempts, 1);
     assert.equal(unsafe.timeoutMs, 30_000);
   });
 
   it('changes the schema hash when the input schema or effect changes, not the description', () => {
     const a = describeTool(defineTool({ ...base, input: z.object({ q: z.string() }) }));
-    const b = describeTool(defineTool({ ...base, description: 'Other words.', input: z.object({ q: z.string() }) }));
+    const b = describeTool(
+      defineTool({ ...base, description: 'Other words.', input: z.object({ q: z.string() }) }),
+    );
     const c = describeTool(defineTool({ ...base, input: z.object({ q: z.string(), r: z.number() }) }));
     const d = describeTool(defineTool({ ...base, effect: 'idempotent', input: z.object({ q: z.string() }) }));
     assert.equal(a.schemaHash, b.schemaHash);
@@ -79,11 +91,24 @@ describe('tool schema derivation', () => {
   it('refuses bad declarations with a message naming the tool and the fix', () => {
     const input = z.object({});
     assert.throws(() => describeTool({ ...base, name: 'has space', input }), /name must match/);
-    assert.throws(() => describeTool({ ...base, description: ' ', input }), /tool "lookup": give a description/);
+    assert.throws(
+      () => describeTool({ ...base, description: ' ', input }),
+      /tool "lookup": give a description/,
+    );
     assert.throws(() => describeTool({ ...base, effect: 'maybe' as never, input }), /effect/);
-    assert.throws(() => describeTool({ ...base, effect: 'unsafe', retries: 2, input }), /exactly one attempt/);
+    assert.throws(
+      () => describeTool({ ...base, effect: 'unsafe', retries: 2, input }),
+      /exactly one attempt/,
+    );
     assert.throws(() => describeTool({ ...base, input, timeout: 'soon' as never }), /timeout/);
     assert.throws(() => describeTool({ ...base, input: { parse() {} } as never }), /zod object schema/);
-    assert.throws(() => createToolRegistry([{ ...base, input }, { ...base, input }]), /two tools are named "lookup"/);
+    assert.throws(
+      () =>
+        createToolRegistry([
+          { ...base, input },
+          { ...base, input },
+        ]),
+      /two tools are named "lookup"/,
+    );
   });
 });

@@ -16,7 +16,10 @@ export function toolModulePaths(value: string | undefined): string[] {
 }
 
 /** Loads tool modules; each module's default export is a tool or an array of tools. */
-export async function loadToolModules(paths: readonly string[], cwd: string = process.cwd()): Promise<AnyTool[]> {
+export async function loadToolModules(
+  paths: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<AnyTool[]> {
   const tools: AnyTool[] = [];
   for (const modulePath of paths) {
     const absolute = path.resolve(cwd, modulePath);
@@ -24,7 +27,9 @@ export async function loadToolModules(paths: readonly string[], cwd: string = pr
     try {
       mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
     } catch (err) {
-      throw new ToolModuleError(`DURABLE_AGENT_TOOLS: cannot load ${modulePath} (${absolute}): ${(err as Error).message}`);
+      throw new ToolModuleError(
+        `DURABLE_AGENT_TOOLS: cannot load ${modulePath} (${absolute}): ${(err as Error).message}`,
+      );
     }
     // A CommonJS module compiled from `export default` arrives as { default: { default: x } } through import().
     let exported = mod.default;
@@ -33,11 +38,15 @@ export async function loadToolModules(paths: readonly string[], cwd: string = pr
     }
     const list = Array.isArray(exported) ? exported : [exported];
     if (exported === undefined || list.length === 0) {
-      throw new ToolModuleError(`DURABLE_AGENT_TOOLS: ${modulePath} has no default export; export a tool or an array of tools with \`export default\`.`);
+      throw new ToolModuleError(
+        `DURABLE_AGENT_TOOLS: ${modulePath} has no default export; export a tool or an array of tools with \`export default\`.`,
+      );
     }
     for (const candidate of list) {
       if (!candidate || typeof candidate !== 'object' || typeof (candidate as AnyTool).run !== 'function') {
-        throw new ToolModuleError(`DURABLE_AGENT_TOOLS: ${modulePath}'s default export is not a tool (an object with name, description, input, effect and run).`);
+        throw new ToolModuleError(
+          `DURABLE_AGENT_TOOLS: ${modulePath}'s default export is not a tool (an object with name, description, input, effect and run).`,
+        );
       }
       tools.push(candidate as AnyTool);
     }

@@ -35,9 +35,12 @@ export function createToolRegistry(tools: readonly AnyTool[]): ToolRegistry {
 /** Validates one tool declaration and derives its ToolSpec. */
 export function describeTool(tool: AnyTool): ToolSpec {
   const label = typeof tool?.name === 'string' ? `tool "${tool.name}"` : 'a tool';
-  if (!tool || typeof tool !== 'object') throw new ToolSchemaError('a tool must be an object made with defineTool({...}).');
+  if (!tool || typeof tool !== 'object')
+    throw new ToolSchemaError('a tool must be an object made with defineTool({...}).');
   if (typeof tool.name !== 'string' || !NAME.test(tool.name)) {
-    throw new ToolSchemaError(`${label}: the name must match ${NAME} (letters, digits, _ and -, at most 64 characters).`);
+    throw new ToolSchemaError(
+      `${label}: the name must match ${NAME} (letters, digits, _ and -, at most 64 characters).`,
+    );
   }
   if (typeof tool.description !== 'string' || tool.description.trim() === '') {
     throw new ToolSchemaError(`${label}: give a description saying what it does and when to use it.`);
@@ -46,11 +49,15 @@ export function describeTool(tool: AnyTool): ToolSpec {
     throw new ToolSchemaError(`${label}: \`input\` must be a zod object schema, z.object({...}).`);
   }
   if (!['read', 'idempotent', 'unsafe'].includes(tool.effect)) {
-    throw new ToolSchemaError(`${label}: \`effect\` must be 'read', 'idempotent' or 'unsafe', got ${JSON.stringify(tool.effect)}.`);
+    throw new ToolSchemaError(
+      `${label}: \`effect\` must be 'read', 'idempotent' or 'unsafe', got ${JSON.stringify(tool.effect)}.`,
+    );
   }
   if (typeof tool.run !== 'function') throw new ToolSchemaError(`${label}: \`run\` must be a function.`);
   if (tool.effect === 'unsafe' && tool.retries !== undefined && tool.retries !== 0) {
-    throw new ToolSchemaError(`${label}: unsafe tools get exactly one attempt; remove \`retries\` or declare the tool 'idempotent' if repeating it is safe.`);
+    throw new ToolSchemaError(
+      `${label}: unsafe tools get exactly one attempt; remove \`retries\` or declare the tool 'idempotent' if repeating it is safe.`,
+    );
   }
   const retries = tool.effect === 'unsafe' ? 0 : (tool.retries ?? DEFAULT_RETRIES);
   if (!Number.isInteger(retries) || retries < 0 || retries > 20) {
@@ -60,7 +67,9 @@ export function describeTool(tool: AnyTool): ToolSpec {
   try {
     timeoutMs = tool.timeout === undefined ? DEFAULT_TIMEOUT_MS : msToNumber(tool.timeout);
   } catch {
-    throw new ToolSchemaError(`${label}: \`timeout\` must be milliseconds or a duration such as '30s', got ${JSON.stringify(tool.timeout)}.`);
+    throw new ToolSchemaError(
+      `${label}: \`timeout\` must be milliseconds or a duration such as '30s', got ${JSON.stringify(tool.timeout)}.`,
+    );
   }
   if (!(timeoutMs > 0)) throw new ToolSchemaError(`${label}: \`timeout\` must be positive.`);
 

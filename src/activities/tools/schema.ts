@@ -14,11 +14,15 @@ export function toInputSchema(toolName: string, schema: z.ZodType): Record<strin
   try {
     json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>;
   } catch (err) {
-    throw new ToolSchemaError(`tool "${toolName}": its input schema cannot be expressed as JSON Schema (${(err as Error).message}). Use plain zod types (no transforms, dates or functions).`);
+    throw new ToolSchemaError(
+      `tool "${toolName}": its input schema cannot be expressed as JSON Schema (${(err as Error).message}). Use plain zod types (no transforms, dates or functions).`,
+    );
   }
   delete json.$schema;
   if (json.type !== 'object') {
-    throw new ToolSchemaError(`tool "${toolName}": the input schema must be a z.object(...), got JSON Schema type ${JSON.stringify(json.type)}.`);
+    throw new ToolSchemaError(
+      `tool "${toolName}": the input schema must be a z.object(...), got JSON Schema type ${JSON.stringify(json.type)}.`,
+    );
   }
   close(toolName, json, 'input');
   return json;
@@ -36,7 +40,9 @@ function close(toolName: string, node: unknown, path: string): void {
   if (schema.type === 'object') {
     const extra = schema.additionalProperties;
     if (extra !== undefined && extra !== false) {
-      throw new ToolSchemaError(`tool "${toolName}": ${path} allows extra properties; strict tool use needs closed objects, so use z.object (not z.looseObject, z.record or .catchall).`);
+      throw new ToolSchemaError(
+        `tool "${toolName}": ${path} allows extra properties; strict tool use needs closed objects, so use z.object (not z.looseObject, z.record or .catchall).`,
+      );
     }
     schema.additionalProperties = false;
   }
