@@ -88,7 +88,8 @@ export async function agentRun(rawInput: unknown): Promise<AgentResult> {
     state.cancelReason = args?.reason ?? 'cancelled by the cancel signal';
     loopScope.cancel();
   });
-  wf.setHandler(statusQuery, (): RunProgress => progress(state, input, turn, 'running'));
+  let finalStatus: RunStatus | undefined;
+  wf.setHandler(statusQuery, (): RunProgress => progress(state, input, turn, finalStatus ?? 'running'));
   wf.setHandler(
     approveUpdate,
     (args) => {
@@ -111,6 +112,7 @@ export async function agentRun(rawInput: unknown): Promise<AgentResult> {
   }
 
   const result = assemble(state, ending);
+  finalStatus = result.status;
   publish(state, input, turn, result.status);
   wf.log.info('run finished', {
     status: result.status,

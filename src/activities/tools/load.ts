@@ -25,7 +25,7 @@ export async function loadToolModules(
     const absolute = path.resolve(cwd, modulePath);
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+      mod = await loadModule(absolute);
     } catch (err) {
       throw new ToolModuleError(
         `DURABLE_AGENT_TOOLS: cannot load ${modulePath} (${absolute}): ${(err as Error).message}`,
@@ -52,4 +52,17 @@ export async function loadToolModules(
     }
   }
   return tools;
+}
+
+// require() first: the project is CommonJS and runs under tsx, whose require hook compiles TypeScript tool
+// modules. ES modules (.mjs, or packages of type module) go through import().
+async function loadModule(absolute: string): Promise<Record<string, unknown>> {
+  if (!absolute.endsWith('.mjs')) {
+    try {
+      return { default: undefined, ...(require(absolute) as Record<string, unknown>) };
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw err;
+    }
+  }
+  return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
 }

@@ -1,0 +1,27 @@
+import type { AgentResult, ToolCallRecord } from '../shared';
+
+/** Where the Web UI of the server lives: TEMPORAL_UI_URL, else the dev server's default. */
+export function uiBaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TEMPORAL_UI_URL || 'http://localhost:8233';
+}
+
+/** A run's result as a person reads it: the answer, then status, tools, tokens and cost. */
+export function formatResult(result: AgentResult, link?: string): string {
+  const lines = [result.text.trim() || '(no text in the final answer)', ''];
+  lines.push(`status      ${result.status}${result.reason ? ` (${result.reason})` : ''}`);
+  lines.push(`turns       ${result.iterations}`);
+  if (result.toolCalls.length > 0) {
+    lines.push(`tool calls  ${result.toolCalls.map(formatToolCall).join(', ')}`);
+  }
+  const u = result.usage;
+  lines.push(
+    `tokens      ${u.inputTokens} in, ${u.outputTokens} out, ${u.cacheReadInputTokens} cache read, ${u.cacheCreationInputTokens} cache write`,
+  );
+  lines.push(`cost        $${result.costUsd.toFixed(4)}`);
+  if (link) lines.push(`web ui      ${link}`);
+  return lines.join('\n');
+}
+
+function formatToolCall(call: ToolCallRecord): string {
+  return call.status === 'succeeded' ? call.name : `${call.name} (${call.status})`;
+}
