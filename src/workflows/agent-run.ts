@@ -57,6 +57,8 @@ interface RunState {
   /** Text of replies cut at max_tokens and continued, joined to the final answer. */
   continuedText: string;
   cancelReason?: string;
+  /** Set once the run has ended, so the status query tells the final status. */
+  finalStatus?: RunStatus;
 }
 
 /** One agent run: a Claude tool-use loop with budgets, bounded retries and durable tool calls. */
@@ -88,8 +90,7 @@ export async function agentRun(rawInput: unknown): Promise<AgentResult> {
     state.cancelReason = args?.reason ?? 'cancelled by the cancel signal';
     loopScope.cancel();
   });
-  let finalStatus: RunStatus | undefined;
-  wf.setHandler(statusQuery, (): RunProgress => progress(state, input, turn, finalStatus ?? 'running'));
+  wf.setHandler(statusQuery, (): RunProgress => progress(state, input, turn, state.finalStatus ?? 'running'));
   wf.setHandler(
     approveUpdate,
     (args) => {
@@ -112,7 +113,7 @@ export async function agentRun(rawInput: unknown): Promise<AgentResult> {
   }
 
   const result = assemble(state, ending);
-  finalStatus = result.status;
+  state.finalStatus = result.status;
   publish(state, input, turn, result.status);
   wf.log.info('run finished', {
     status: result.status,

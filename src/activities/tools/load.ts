@@ -59,6 +59,7 @@ export async function loadToolModules(
 async function loadModule(absolute: string): Promise<Record<string, unknown>> {
   if (!absolute.endsWith('.mjs')) {
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above: require() loads TypeScript through tsx
       return { default: undefined, ...(require(absolute) as Record<string, unknown>) };
     } catch (err) {
       if ((err as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw err;
