@@ -12,3 +12,5 @@ export { configFromEnv } from './config';
 export type { AgentConfig } from './config';
 export { createAgentWorker, createAnthropicClient, ensureSearchAttributes, WORKFLOWS_PATH } from './worker';
 export type { AgentWorkerOptions } from './worker';
+export { awaitResult, connectClient, getProgress, RunFailedError, startRun, webUiLink } from './client';
+export type { RunHandle, StartedRun, StartRunOptions } from './client';
