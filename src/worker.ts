@@ -58,6 +58,12 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     activities: createActivities({ anthropic, tools: registry }),
+    // Heartbeats carry cancellation back to activities, so they are flushed at least every second: a
+    // cancelled run stops its model call and tools within about a second.
+    maxHeartbeatThrottleInterval: '1 second',
+    // When a worker dies, its runs' next workflow tasks wait this long on its sticky queue before any
+    // worker may take them; the default (10 s) would dominate recovery time.
+    stickyQueueScheduleToStartTimeout: '3 seconds',
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),

@@ -71,6 +71,8 @@ export function createCallClaude(anthropic: Anthropic) {
         },
       };
     } catch (err) {
+      // Once cancelled, report the cancellation itself, not the aborted request's error.
+      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
       throw toClaudeFailure(err);
     } finally {
       stopHeartbeat();

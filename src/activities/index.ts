@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { RunErrorType } from '../shared';
 import type { ToolSpec } from '../shared';
 import { createCallClaude } from './call-claude';
-import { createRunTool } from './run-tool';
+import { createReconcileTool, createRunTool } from './run-tool';
 import type { ToolRegistry } from './tools/registry';
 
 export type { CallClaudeInput, CallClaudeOutput } from './call-claude';
@@ -34,6 +34,7 @@ export function createActivities({ anthropic, tools }: ActivityDeps) {
     },
     callClaude: createCallClaude(anthropic),
     runTool: createRunTool(tools),
+    reconcileTool: createReconcileTool(tools),
   };
 }
 

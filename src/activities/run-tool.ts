@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { z } from 'zod';
 import { ToolErrorType } from '../shared';
-import type { ToolCallInput, ToolCallOutput } from '../shared';
+import type { ReconcileOutput, ToolCallInput, ToolCallOutput } from '../shared';
 import { startHeartbeat } from './heartbeat';
 import type { ToolRegistry } from './tools/registry';
 
@@ -55,6 +55,8 @@ export function createRunTool(registry: ToolRegistry) {
       });
       return { content: toContent(output), attempt };
     } catch (err) {
+      // Once cancelled, report the cancellation itself, not whatever the aborted tool threw.
+      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
       if (err instanceof ApplicationFailure) {
         // Keep the tool's own type and retryability, and record the attempt for the ledger.
         throw ApplicationFailure.create({
@@ -69,6 +71,36 @@ export function createRunTool(registry: ToolRegistry) {
     } finally {
       stopHeartbeat();
     }
+  };
+}
+
+/** The reconcile activity: asks an unsafe tool whether the call with this run's idempotency key took effect. */
+export function createReconcileTool(registry: ToolRegistry) {
+  return async function reconcileTool(call: Omit<ToolCallInput, 'input'>): Promise<ReconcileOutput> {
+    const ctx = Context.current();
+    const tool = registry.get(call.name);
+    if (!tool?.reconcile || registry.spec(call.name)?.schemaHash !== call.schemaHash) {
+      throw ApplicationFailure.create({
+        type: ToolErrorType.SchemaChanged,
+        nonRetryable: true,
+        message: `the tool "${call.name}" has no reconcile on this worker, or changed since the run started.`,
+      });
+    }
+    const workflowId = ctx.info.workflowExecution?.workflowId ?? ctx.info.activityId;
+    const stopHeartbeat = startHeartbeat(ctx);
+    const answer = await Promise.resolve(
+      tool.reconcile(`${workflowId}/${call.toolUseId}`, { signal: ctx.cancellationSignal }),
+    ).finally(stopHeartbeat);
+    if (!answer || typeof answer.happened !== 'boolean') {
+      throw ApplicationFailure.create({
+        type: ToolErrorType.Failed,
+        nonRetryable: true,
+        message: `reconcile of "${call.name}" must return { happened: true, result? } or { happened: false }.`,
+      });
+    }
+    return answer.happened
+      ? { happened: true, content: toContent(answer.result ?? 'it took effect') }
+      : { happened: false };
   };
 }
 

@@ -27,6 +27,8 @@ export interface ToolCallRecord {
   status: ToolCallStatus;
   attempts: number;
   durationMs: number;
+  /** The outcome was learned from the tool's `reconcile` after an attempt was lost. */
+  reconciled?: boolean;
   error?: { type: string; message: string };
 }
 

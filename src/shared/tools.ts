@@ -16,6 +16,8 @@ export interface ToolSpec {
   /** Attempts at most (1 for `unsafe`). */
   maxAttempts: number;
   needsApproval: boolean;
+  /** The tool can say, after an attempt whose outcome is unknown, whether that attempt took effect. */
+  reconcilable: boolean;
   /** Hash of name, input schema and effect, so a changed deployment can be detected. */
   schemaHash: string;
 }
@@ -32,4 +34,14 @@ export interface ToolCallInput {
 /** Output of the tool-call activity: the text for the tool_result block. */
 export interface ToolCallOutput {
   content: string;
+}
+
+/** What a tool's `reconcile` answers: whether the call with that idempotency key took effect. */
+export type Reconciliation = { happened: true; result?: unknown } | { happened: false };
+
+/** Output of the reconcile activity. */
+export interface ReconcileOutput {
+  happened: boolean;
+  /** The text for the tool_result block when it happened. */
+  content?: string;
 }

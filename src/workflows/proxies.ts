@@ -6,8 +6,8 @@ import { NON_RETRYABLE_CLAUDE_ERRORS, ToolErrorType } from '../shared';
 import type { ToolSpec } from '../shared';
 
 // Activities heartbeat every second; a worker that dies mid-call is noticed after this long and the call
-// is retried elsewhere (or, for unsafe tools, reported as outcome unknown).
-const HEARTBEAT_TIMEOUT = '10 seconds';
+// is retried elsewhere (or, for unsafe tools, reconciled or reported as outcome unknown).
+const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 /** Attempts at most for one model call (Temporal's retry policy is the only retry layer). */
 export const MODEL_CALL_ATTEMPTS = 5;
@@ -25,7 +25,7 @@ export const describeTools = setup.describeTools;
 export function modelCall(summary: string): Activities['callClaude'] {
   return proxyActivities<Activities>({
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     retry: {
       maximumAttempts: MODEL_CALL_ATTEMPTS,
       initialInterval: '1 second',
@@ -41,7 +41,7 @@ export function modelCall(summary: string): Activities['callClaude'] {
 export function toolCall(spec: ToolSpec, summary: string): Activities['runTool'] {
   return proxyActivities<Activities>({
     startToCloseTimeout: spec.timeoutMs,
-    heartbeatTimeout: Math.min(spec.timeoutMs, 10_000),
+    heartbeatTimeout: Math.min(spec.timeoutMs, HEARTBEAT_TIMEOUT_MS),
     retry: {
       maximumAttempts: spec.effect === 'unsafe' ? 1 : spec.maxAttempts,
       initialInterval: '1 second',
@@ -55,4 +55,19 @@ export function toolCall(spec: ToolSpec, summary: string): Activities['runTool']
     },
     summary,
   }).runTool;
+}
+
+/** The reconcile activity of an unsafe tool: a read, so it is retried with backoff. */
+export function reconcileCall(spec: ToolSpec, summary: string): Activities['reconcileTool'] {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: spec.timeoutMs,
+    heartbeatTimeout: Math.min(spec.timeoutMs, HEARTBEAT_TIMEOUT_MS),
+    retry: {
+      maximumAttempts: 5,
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      nonRetryableErrorTypes: [ToolErrorType.SchemaChanged],
+    },
+    summary,
+  }).reconcileTool;
 }

@@ -1,10 +1,11 @@
 // Runs one turn's tool calls concurrently and writes one tool_result per call, in the order of the calls.
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
 import type { ApproveArgs, ToolCallRecord, ToolResultBlock, ToolSpec, ToolUseBlock } from '../shared';
-import { toolCall } from './proxies';
+import { reconcileCall, toolCall } from './proxies';
 import {
   failedOutcome,
   overCapOutcome,
+  reconciledOutcome,
   successOutcome,
   toolResult,
   unknownToolOutcome,
@@ -73,9 +74,27 @@ async function runOne(
     if (isCancellation(err)) {
       return cancelledOutcome(call.name, 'the run was cancelled while it ran');
     }
-    return failedOutcome(err, spec);
+    const outcome = failedOutcome(err, spec);
+    if (outcome.status === 'outcome_unknown' && spec.reconcilable) return reconcile(call, spec, outcome);
+    return outcome;
   } finally {
     ctx.running.delete(call.id);
+  }
+}
+
+// An unsafe call whose outcome is unknown is not retried blindly: the tool is asked, as its own activity,
+// whether the call with this idempotency key took effect.
+async function reconcile(call: ToolUseBlock, spec: ToolSpec, unknown: ToolOutcome): Promise<ToolOutcome> {
+  const ask = () =>
+    reconcileCall(
+      spec,
+      `reconcile ${summarize(call)}`,
+    )({ name: call.name, toolUseId: call.id, schemaHash: spec.schemaHash });
+  try {
+    // Learning the outcome matters even when the run is being cancelled.
+    return reconciledOutcome(call.name, await CancellationScope.nonCancellable(ask));
+  } catch {
+    return unknown;
   }
 }
 

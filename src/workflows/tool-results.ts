@@ -2,7 +2,14 @@
 // raw stack) and a ledger entry. Pure: unit-tested without a server.
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/workflow';
 import { ToolErrorType } from '../shared';
-import type { ToolCallRecord, ToolCallStatus, ToolResultBlock, ToolSpec, ToolUseBlock } from '../shared';
+import type {
+  ReconcileOutput,
+  ToolCallRecord,
+  ToolCallStatus,
+  ToolResultBlock,
+  ToolSpec,
+  ToolUseBlock,
+} from '../shared';
 
 const MAX_ERROR_CHARS = 600;
 
@@ -11,6 +18,8 @@ export interface ToolOutcome {
   status: ToolCallStatus;
   content: string;
   attempts: number;
+  /** The outcome was learned from the tool's `reconcile` after the attempt was lost. */
+  reconciled?: boolean;
   error?: { type: string; message: string };
 }
 
@@ -33,6 +42,7 @@ export function toolResult(
     durationMs,
   };
   if (spec) record.effect = spec.effect;
+  if (outcome.reconciled) record.reconciled = true;
   if (outcome.error) record.error = outcome.error;
   return { block, record };
 }
@@ -117,6 +127,27 @@ export function failedOutcome(err: unknown, spec: ToolSpec): ToolOutcome {
   }
   const message = cause instanceof Error ? cause.message : String(cause);
   return failure('failed', ToolErrorType.Failed, 1, `"${spec.name}" failed: ${truncate(message)}.`);
+}
+
+/** Outcome once reconcile has said whether an unsafe call whose attempt was lost took effect. */
+export function reconciledOutcome(name: string, answer: ReconcileOutput): ToolOutcome {
+  if (answer.happened) {
+    return {
+      status: 'succeeded',
+      attempts: 1,
+      reconciled: true,
+      content: answer.content ?? 'it took effect',
+    };
+  }
+  return {
+    ...failure(
+      'failed',
+      ToolErrorType.Failed,
+      1,
+      `"${name}" did not take effect: its attempt was lost (it timed out or its worker stopped), and the tool confirmed that nothing happened. It is safe to call it again if still needed.`,
+    ),
+    reconciled: true,
+  };
 }
 
 /** Outcome for an unsafe call that may or may not have taken effect. */

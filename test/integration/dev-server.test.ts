@@ -69,10 +69,9 @@ test('serves the default namespace with our search attributes, survives a restar
   await server.stop();
   assert.ok(child.exitCode !== null || child.signalCode !== null, 'child process has exited');
   assert.throws(() => process.kill(child.pid as number, 0), { code: 'ESRCH' });
-  await assert.rejects(
-    Connection.connect({ address: server.address, connectTimeout: 500 }),
-    'nothing answers on the address after stop',
-  );
+  const gone = Connection.lazy({ address: server.address, connectTimeout: 500 });
+  await assert.rejects(gone.ensureConnected(), 'nothing answers on the address after stop');
+  await gone.close();
   server = undefined;
 });
 

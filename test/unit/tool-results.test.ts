@@ -18,6 +18,7 @@ const spec = (effect: ToolSpec['effect']): ToolSpec => ({
   timeoutMs: 2000,
   maxAttempts: effect === 'unsafe' ? 1 : 3,
   needsApproval: false,
+  reconcilable: false,
   schemaHash: 'abc',
 });
 

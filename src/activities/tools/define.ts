@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import type { z } from 'zod';
-import type { ToolEffect } from '../../shared';
+import type { Reconciliation, ToolEffect } from '../../shared';
 
 /** What a tool's `run` receives besides its input. */
 export interface ToolContext {
@@ -32,8 +32,11 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
   needsApproval?: boolean;
   /** Does the work; a string is sent to the model as is, anything else as JSON. */
   run(input: z.output<S>, ctx: ToolContext): unknown;
-  /** For `unsafe` tools: asked, after an attempt whose outcome is unknown, what happened to the call with this key. */
-  reconcile?(idempotencyKey: string): unknown;
+  /**
+   * For `unsafe` tools: asked, after an attempt whose outcome is unknown (it timed out, or its worker died),
+   * whether the call with this idempotency key took effect. Runs as its own activity, with retries.
+   */
+  reconcile?(idempotencyKey: string, ctx: { signal: AbortSignal }): Reconciliation | Promise<Reconciliation>;
 }
 
 /** Types a tool; returns it unchanged. */

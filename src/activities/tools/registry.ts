@@ -54,6 +54,9 @@ export function describeTool(tool: AnyTool): ToolSpec {
     );
   }
   if (typeof tool.run !== 'function') throw new ToolSchemaError(`${label}: \`run\` must be a function.`);
+  if (tool.reconcile !== undefined && typeof tool.reconcile !== 'function') {
+    throw new ToolSchemaError(`${label}: \`reconcile\` must be a function of the idempotency key.`);
+  }
   if (tool.effect === 'unsafe' && tool.retries !== undefined && tool.retries !== 0) {
     throw new ToolSchemaError(
       `${label}: unsafe tools get exactly one attempt; remove \`retries\` or declare the tool 'idempotent' if repeating it is safe.`,
@@ -86,6 +89,7 @@ export function describeTool(tool: AnyTool): ToolSpec {
     timeoutMs,
     maxAttempts: retries + 1,
     needsApproval: tool.needsApproval === true,
+    reconcilable: typeof tool.reconcile === 'function',
     schemaHash,
   };
 }
