@@ -1,0 +1,185 @@
+// Integration tests: worker processes killed with SIGKILL mid-run, a real Temporal dev server, the fake
+// Claude over real HTTP. A replacement worker finishes every run; finished model calls and tool calls are
+// never made again; only the call in flight is retried.
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { awaitResult } from '../../src/client';
+import type { MessageParam } from '../../src/shared';
+import type { FakeTurn } from '../../src/testing';
+import { readExecutions, startChildWorker, waitFor, writeBundle } from '../helpers/child-worker';
+import type { ChildWorker } from '../helpers/child-worker';
+import { startTestEnv } from '../helpers/env';
+import type { TestEnv } from '../helpers/env';
+
+let env: TestEnv;
+let dir: string;
+let bundleFile: string;
+const workers: ChildWorker[] = [];
+
+before(async () => {
+  env = await startTestEnv();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'crash-'));
+  bundleFile = await writeBundle(dir);
+});
+// Each test starts its own workers; none may take another test's tasks.
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.kill()));
+});
+after(async () => {
+  await env?.close();
+});
+
+async function worker(log: string, extra: Record<string, string> = {}): Promise<ChildWorker> {
+  const w = await startChildWorker({
+    TEMPORAL_ADDRESS: env.server.address,
+    DURABLE_AGENT_TASK_QUEUE: env.taskQueue,
+    ANTHROPIC_BASE_URL: env.fake.url,
+    WORKFLOW_BUNDLE: bundleFile,
+    EXECUTION_LOG: log,
+    DURABLE_AGENT_TOOLS: '',
+    ...extra,
+  });
+  workers.push(w);
+  return w;
+}
+
+const toolResultCount = (messages: MessageParam[]) =>
+  messages.flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((b) => b.type === 'tool_result')
+    .length;
+
+/** A chain: each turn asks for the next step until every step has a result; `slowTurn` answers slowly once. */
+function chain(steps: number[], slowTurn?: number): FakeTurn[] {
+  let slowDone = false;
+  return Array.from(
+    { length: steps.length * 3 + 3 },
+    () =>
+      ({ body }: { body: { messages: MessageParam[] } }) => {
+        const done = toolResultCount(body.messages);
+        const turn = done + 1;
+        const delayMs = turn === slowTurn && !slowDone ? ((slowDone = true), 4000) : 0;
+        if (done >= steps.length) return { content: `All ${steps.length} steps done.`, delayMs };
+        return {
+          content: [{ type: 'tool_use', name: 'step', input: { n: turn, ms: steps[done] } }],
+          delayMs,
+        };
+      },
+  );
+}
+
+/** Model requests of a run, keyed by how many messages they carried (one key per turn). */
+function requestsByTurn(match: string): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const r of env.fake.requests.filter((q) => q.match === match && q.path === '/v1/messages')) {
+    const n = (r.body as { messages: MessageParam[] }).messages.length;
+    counts.set(n, (counts.get(n) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function startsByStep(log: string): Map<number, { attempts: number[]; keys: Set<string> }> {
+  const steps = new Map<number, { attempts: number[]; keys: Set<string> }>();
+  for (const e of readExecutions(log).filter((x) => x.event === 'start')) {
+    const n = Number(e.input?.n);
+    const entry = steps.get(n) ?? { attempts: [], keys: new Set<string>() };
+    entry.attempts.push(e.attempt ?? 0);
+    entry.keys.add(e.idempotencyKey);
+    steps.set(n, entry);
+  }
+  return steps;
+}
+
+describe('crash matrix', () => {
+  it('resumes after the worker is killed during the model call of turn 3', async () => {
+    const log = path.join(dir, 'a.jsonl');
+    const match = 'crash during model call';
+    env.fake.script(chain([100, 100, 100], 3), { match });
+    const first = await worker(log);
+    const handle = await env.start({ prompt: `Job: ${match}.` });
+    // Turn 3's request carries 5 messages: the prompt and two assistant/tool-result pairs.
+    await waitFor('the model call of turn 3', () => (requestsByTurn(match).get(5) ?? 0) > 0);
+    await first.kill();
+    const second = await worker(log);
+    const result = await awaitResult(handle);
+
+    assert.equal(result.status, 'completed');
+    assert.equal(result.text, 'All 3 steps done.');
+    // Turns 1, 2 and 4 were asked once; turn 3, in flight at the kill, twice.
+    assert.deepEqual(
+      [...requestsByTurn(match)].sort(([a], [b]) => a - b),
+      [
+        [1, 1],
+        [3, 1],
+        [5, 2],
+        [7, 1],
+      ],
+    );
+    const steps = startsByStep(log);
+    assert.deepEqual([...steps.keys()].sort(), [1, 2, 3]);
+    for (const [n, s] of steps) assert.deepEqual(s.attempts, [1], `step ${n} ran once`);
+    const retried = env.fake.requests.filter(
+      (r) => r.match === match && (r.body as { messages: unknown[] }).messages.length === 5,
+    );
+    const recovery = (retried[1]?.receivedAt ?? 0) - second.readyAt;
+    console.log(
+      `crash during model call: retried model call reached Claude ${recovery} ms after the replacement worker was ready`,
+    );
+  });
+
+  it('resumes after the worker is killed while tool 4 of a chain runs, with the same idempotency key', async () => {
+    const log = path.join(dir, 'b.jsonl');
+    const match = 'crash during tool four';
+    env.fake.script(chain([100, 100, 100, 3000, 100]), { match });
+    const first = await worker(log);
+    const handle = await env.start({ prompt: `Job: ${match}.` });
+    await waitFor('step 4 to start', () => startsByStep(log).has(4));
+    await first.kill();
+    const second = await worker(log);
+    const result = await awaitResult(handle);
+
+    assert.equal(result.status, 'completed');
+    const steps = startsByStep(log);
+    for (const n of [1, 2, 3, 5]) assert.deepEqual(steps.get(n)?.attempts, [1], `step ${n} ran once`);
+    assert.deepEqual(steps.get(4)?.attempts, [1, 2], 'only the step in flight was retried');
+    assert.equal(steps.get(4)?.keys.size, 1, 'the retry had the same idempotency key');
+    for (const [, count] of requestsByTurn(match)) assert.equal(count, 1, 'no model call was made twice');
+    const end = readExecutions(log).find((e) => e.event === 'end' && e.attempt === 2);
+    const recovery = (end?.at ?? 0) - 3000 - second.readyAt;
+    console.log(
+      `crash during tool 4: retried tool started ${recovery} ms after the replacement worker was ready (its own 3 s excluded)`,
+    );
+    assert.equal(result.toolCalls.find((c) => (c.input as { n: number }).n === 4)?.attempts, 2);
+  });
+
+  it('resumes after the worker is killed while a fan-out of four tools is half done', async () => {
+    const log = path.join(dir, 'c.jsonl');
+    const match = 'crash during fan-out';
+    const delays = [100, 300, 4000, 4000];
+    env.fake.script(
+      [
+        { content: delays.map((ms, i) => ({ type: 'tool_use', name: 'step', input: { n: i + 1, ms } })) },
+        { content: 'Four steps done.' },
+      ],
+      { match },
+    );
+    const first = await worker(log);
+    const handle = await env.start({ prompt: `Job: ${match}.` });
+    await waitFor(
+      'two of four tools to finish',
+      () => readExecutions(log).filter((e) => e.event === 'end').length === 2,
+    );
+    await first.kill();
+    await worker(log);
+    const result = await awaitResult(handle);
+
+    assert.equal(result.status, 'completed');
+    const steps = startsByStep(log);
+    assert.deepEqual(steps.get(1)?.attempts, [1]);
+    assert.deepEqual(steps.get(2)?.attempts, [1]);
+    assert.deepEqual(steps.get(3)?.attempts, [1, 2]);
+    assert.deepEqual(steps.get(4)?.attempts, [1, 2]);
+    for (const [, count] of requestsByTurn(match)) assert.equal(count, 1, 'no model call was made twice');
+  });
+});
