@@ -65,8 +65,9 @@ interface RunState {
 export async function agentRun(rawInput: unknown): Promise<AgentResult> {
   const input = validate(rawInput);
   const pricing = priceOf(input);
-  const specs = await pinTools(input);
-  const tools = new Map(specs.map((spec) => [spec.name, spec]));
+  // Filled once the tools are pinned; handlers are registered first so that a query, signal or update that
+  // arrives with the first workflow task finds them.
+  const tools = new Map<string, ToolSpec>();
 
   const state: RunState = {
     messages: input.messages ?? [{ role: 'user', content: input.prompt ?? '' }],
@@ -106,7 +107,11 @@ export async function agentRun(rawInput: unknown): Promise<AgentResult> {
 
   let ending: Ending;
   try {
-    ending = await loopScope.run(() => loop(state, input, pricing, specs, turn));
+    ending = await loopScope.run(async () => {
+      const specs = await pinTools(input);
+      for (const spec of specs) tools.set(spec.name, spec);
+      return loop(state, input, pricing, specs, turn);
+    });
   } catch (err) {
     if (!wf.isCancellation(err)) throw asRunFailure(err);
     ending = { status: 'cancelled', reason: state.cancelReason ?? 'the workflow was cancelled' };

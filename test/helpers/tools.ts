@@ -75,3 +75,35 @@ export const broken = defineTool({
 
 /** Every test tool. */
 export const testTools = [weather, slow, broken];
+
+/** An unsafe call that takes 1.5 s and ignores cancellation, like a bank transfer that cannot be recalled. */
+export const transfer = defineTool({
+  name: 'send_transfer',
+  description: 'Send money; must not happen twice.',
+  input: z.object({ cents: z.number().int().positive() }),
+  effect: 'unsafe',
+  timeout: '10s',
+  async run({ cents }, ctx) {
+    const execution = record('send_transfer', { cents }, ctx);
+    await sleep(1500);
+    execution.finishedAt = Date.now();
+    return { sent: cents };
+  },
+});
+
+/** A call a person must approve first. */
+export const closeAccount = defineTool({
+  name: 'close_account',
+  description: 'Close a customer account.',
+  input: z.object({ account: z.string() }),
+  effect: 'idempotent',
+  needsApproval: true,
+  run({ account }, ctx) {
+    const execution = record('close_account', { account }, ctx);
+    execution.finishedAt = Date.now();
+    return `account ${account} closed`;
+  },
+});
+
+/** Tools for cancellation and approval tests. */
+export const controlTools = [weather, transfer, closeAccount];

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { awaitResult } from '../../src/client';
 import type { MessageParam } from '../../src/shared';
-import type { FakeTurn } from '../../src/testing';
+import type { FakeTurn, MessagesRequestBody } from '../../src/testing';
 import { readExecutions, startChildWorker, waitFor, writeBundle } from '../helpers/child-worker';
 import type { ChildWorker } from '../helpers/child-worker';
 import { startTestEnv } from '../helpers/env';
@@ -53,20 +53,18 @@ const toolResultCount = (messages: MessageParam[]) =>
 /** A chain: each turn asks for the next step until every step has a result; `slowTurn` answers slowly once. */
 function chain(steps: number[], slowTurn?: number): FakeTurn[] {
   let slowDone = false;
-  return Array.from(
-    { length: steps.length * 3 + 3 },
-    () =>
-      ({ body }: { body: { messages: MessageParam[] } }) => {
-        const done = toolResultCount(body.messages);
-        const turn = done + 1;
-        const delayMs = turn === slowTurn && !slowDone ? ((slowDone = true), 4000) : 0;
-        if (done >= steps.length) return { content: `All ${steps.length} steps done.`, delayMs };
-        return {
-          content: [{ type: 'tool_use', name: 'step', input: { n: turn, ms: steps[done] } }],
-          delayMs,
-        };
-      },
-  );
+  const reply = ({ body }: { body: MessagesRequestBody }) => {
+    const done = toolResultCount(body.messages as MessageParam[]);
+    const turn = done + 1;
+    const delayMs = turn === slowTurn && !slowDone ? ((slowDone = true), 4000) : 0;
+    if (done >= steps.length) return { content: `All ${steps.length} steps done.`, delayMs };
+    return {
+      content: [{ type: 'tool_use', name: 'step', input: { n: turn, ms: steps[done] ?? 0 } }],
+      delayMs,
+    };
+  };
+  // More turns than the chain needs: retried model calls take a turn each.
+  return Array.from({ length: steps.length * 3 + 3 }, () => reply);
 }
 
 /** Model requests of a run, keyed by how many messages they carried (one key per turn). */
