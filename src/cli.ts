@@ -8,6 +8,7 @@ import { CliError, ExitCode } from './cli/exit-codes';
 import { formatResult, uiBaseUrl } from './cli/output';
 import { watchProgress } from './cli/progress';
 import { configFromEnv } from './config';
+import { approveUpdate, cancelSignal } from './shared';
 import type { AgentInput } from './shared';
 import { runWorkerFromEnv } from './worker';
 
@@ -20,6 +21,10 @@ Usage:
   durable-agent run "PROMPT" [--id ID] [--tools a,b] [--model M] [--system TEXT] [--max-iterations N] [--new] [--json]
       Starts a run (or joins the run that has this ID) and prints its answer. Needs a worker.
   durable-agent status ID [--json]     What a run is doing or how it ended.
+  durable-agent cancel ID [--reason TEXT]
+      Stops a run: the model call and read tools in flight are cancelled, unsafe tools finish.
+  durable-agent approve ID TOOL_USE_ID [--reject] [--note TEXT]
+      Approves (or rejects) a tool call that waits for a person.
   durable-agent worker                 Runs a worker from the environment (see README).
   durable-agent dev [--db FILE]        Runs a Temporal dev server with its Web UI; runs survive restarts.
 
@@ -56,6 +61,10 @@ async function dispatch(command: string | undefined, args: string[]): Promise<nu
       return run(args);
     case 'status':
       return status(args);
+    case 'cancel':
+      return cancel(args);
+    case 'approve':
+      return approve(args);
     case 'worker':
       parse(args, {});
       await runWorkerFromEnv();
@@ -192,6 +201,62 @@ async function status(args: string[]): Promise<number> {
       }
       console.log(`web ui      ${summary.link}`);
     }
+    return ExitCode.Ok;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function cancel(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { reason: { type: 'string' } });
+  const [workflowId] = positionals;
+  if (!workflowId)
+    throw new CliError('give the run ID: durable-agent cancel ID [--reason TEXT]', ExitCode.Usage);
+  const client = await connectClient(configFromEnv());
+  try {
+    const reason = typeof values.reason === 'string' ? values.reason : 'cancelled from the durable-agent CLI';
+    await client.workflow
+      .getHandle(workflowId)
+      .signal(cancelSignal, { reason })
+      .catch((err: Error) => {
+        throw new CliError(
+          /not found|already completed/i.test(err.message)
+            ? `no running run with ID "${workflowId}" (it may have finished already).`
+            : `cannot cancel "${workflowId}": ${err.message}`,
+        );
+      });
+    console.log(`Asked run ${workflowId} to stop (${reason}).`);
+    return ExitCode.Ok;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function approve(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { reject: { type: 'boolean' }, note: { type: 'string' } });
+  const [workflowId, toolUseId] = positionals;
+  if (!workflowId || !toolUseId) {
+    throw new CliError(
+      'give the run ID and the tool call ID: durable-agent approve ID TOOL_USE_ID [--reject] [--note TEXT]',
+      ExitCode.Usage,
+    );
+  }
+  const client = await connectClient(configFromEnv());
+  try {
+    const decision = {
+      toolUseId,
+      approved: !values.reject,
+      ...(typeof values.note === 'string' ? { note: values.note } : {}),
+    };
+    const answer = await client.workflow
+      .getHandle(workflowId)
+      .executeUpdate(approveUpdate, { args: [decision] })
+      .catch((err: Error & { cause?: Error }) => {
+        throw new CliError(
+          `cannot ${values.reject ? 'reject' : 'approve'}: ${err.cause?.message ?? err.message}`,
+        );
+      });
+    console.log(answer);
     return ExitCode.Ok;
   } finally {
     await client.connection.close();

@@ -8,14 +8,15 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestEnv } from '../helpers/env';
 import type { TestEnv } from '../helpers/env';
-import { testTools } from '../helpers/tools';
+import { waitFor } from '../helpers/child-worker';
+import { closeAccount, testTools } from '../helpers/tools';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'durable-agent.js');
 let env: TestEnv;
 
 before(async () => {
   env = await startTestEnv();
-  await env.startWorker(testTools);
+  await env.startWorker([...testTools, closeAccount]);
 });
 after(async () => {
   await env?.close();
@@ -72,6 +73,50 @@ describe('durable-agent CLI', () => {
     const described = JSON.parse(status.stdout) as { execution: string; progress: { status: string } };
     assert.equal(described.execution, 'COMPLETED');
     assert.equal(described.progress.status, 'completed');
+  });
+
+  it('cancel stops a running run with the reason given', async () => {
+    env.fake.script([{ content: 'Never sent.', delayMs: 20_000 }], { match: 'CLI cancel me' });
+    const handle = await env.start({ prompt: 'CLI cancel me.' });
+    await waitFor('the model call', () => env.fake.requests.some((r) => r.match === 'CLI cancel me'));
+    const result = await cli(['cancel', handle.workflowId, '--reason', 'wrong customer']);
+    assert.equal(result.code, 0, result.stderr);
+    const ended = await handle.result();
+    assert.equal(ended.status, 'cancelled');
+    assert.equal(ended.reason, 'wrong customer');
+  });
+
+  it('approve and reject decide waiting tool calls; a wrong ID says what waits', async () => {
+    env.fake.script(
+      [
+        {
+          content: [
+            { type: 'tool_use', id: 'toolu_cli_a', name: 'close_account', input: { account: 'cli-a' } },
+            { type: 'tool_use', id: 'toolu_cli_b', name: 'close_account', input: { account: 'cli-b' } },
+          ],
+        },
+        { content: 'One closed.' },
+      ],
+      { match: 'CLI approvals' },
+    );
+    const handle = await env.start({ prompt: 'CLI approvals please.' });
+    let wrong = await cli(['approve', handle.workflowId, 'toolu_wrong']);
+    for (let i = 0; i < 40 && !/Waiting now: toolu_cli_a, toolu_cli_b/.test(wrong.stderr); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      wrong = await cli(['approve', handle.workflowId, 'toolu_wrong']);
+    }
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /No tool call toolu_wrong is waiting.*Waiting now: toolu_cli_a, toolu_cli_b/);
+    const ok = await cli(['approve', handle.workflowId, 'toolu_cli_a']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /approved close_account \(toolu_cli_a\)/);
+    const no = await cli(['approve', handle.workflowId, 'toolu_cli_b', '--reject', '--note', 'keep it']);
+    assert.equal(no.code, 0, no.stderr);
+    const result = await handle.result();
+    assert.deepEqual(
+      result.toolCalls.map((c) => c.status),
+      ['succeeded', 'rejected'],
+    );
   });
 
   it('exits 3 when the run ends without completing', async () => {
