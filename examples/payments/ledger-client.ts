@@ -1,6 +1,7 @@
 // The payment tools' HTTP client for the ledger server. It decides which failures are worth retrying:
 // a refusal (4xx) is final, a failing or unreachable ledger (5xx, network) may recover.
 import { ApplicationFailure } from '@temporalio/common';
+import { outcomeUnknown } from '../../src/activities/tools/define';
 import type { Charge, ChargeRequest } from './ledger';
 import type { LedgerErrorBody } from './server';
 
@@ -63,7 +64,9 @@ async function request(pathAndQuery: string, init: RequestInit & { signal: Abort
   } catch (err) {
     // Cancelled or timed out: rethrow as is, so the runtime reports the abort and not a network error.
     if (init.signal.aborted) throw err;
-    throw new Error(networkFailure(base, err));
+    const failure = networkFailure(base, err);
+    // A request that may have arrived is in doubt: for the unsafe wire transfer the runtime then reconciles.
+    throw failure.inDoubt ? outcomeUnknown(failure.message) : new Error(failure.message);
   }
 
   if (status >= 200 && status < 300) {
@@ -96,12 +99,18 @@ function errorFrom(text: string, status: number): { type: string; message: strin
 
 // Whether the request can have reached the ledger matters to the caller of an unsafe tool: a refused
 // connection sent nothing, a connection lost midway may have been charged.
-function networkFailure(base: string, err: unknown): string {
+function networkFailure(base: string, err: unknown): { message: string; inDoubt: boolean } {
   const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
   const detail = code ?? (typeof cause?.message === 'string' ? cause.message : String(err));
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return `cannot connect to the ledger at ${base} (${detail}); nothing was sent`;
+    return {
+      message: `cannot connect to the ledger at ${base} (${detail}); nothing was sent`,
+      inDoubt: false,
+    };
   }
-  return `the connection to the ledger at ${base} failed (${detail}); the request may or may not have been processed`;
+  return {
+    message: `the connection to the ledger at ${base} failed (${detail}); the request may or may not have been processed`,
+    inDoubt: true,
+  };
 }

@@ -104,6 +104,9 @@ export function failedOutcome(err: unknown, spec: ToolSpec): ToolOutcome {
         `the input for "${spec.name}" is invalid:\n${detail}\nFix the input to match the tool's schema and call it again.`,
       );
     }
+    if (cause.type === ToolErrorType.OutcomeUnknown && spec.effect === 'unsafe') {
+      return unknownOutcome(spec.name, detail);
+    }
     if (cause.type === ToolErrorType.SchemaChanged || cause.type === ToolErrorType.UnknownTool) {
       return failure('failed', cause.type, attempts, `not run: ${detail}`);
     }

@@ -16,5 +16,18 @@ export const step = defineTool({
   },
 });
 
+/** A side effect that must not happen twice and that has no way to check afterwards whether it happened. */
+export const unsafeStep = defineTool({
+  name: 'unsafe_step',
+  description: 'Do something that must happen at most once.',
+  input: z.object({ ms: z.number().int().min(0).max(60_000) }),
+  effect: 'unsafe',
+  timeout: '60s',
+  async run({ ms }) {
+    await sleep(ms);
+    return 'done once';
+  },
+});
+
 /** Every crash-test tool. */
-export const chainTools = [step];
+export const chainTools = [step, unsafeStep];

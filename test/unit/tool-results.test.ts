@@ -103,4 +103,18 @@ describe('tool results written by the runtime', () => {
       /asked for 12 tool calls and at most 8 run per turn/,
     );
   });
+
+  it("treats an unsafe tool's own outcomeUnknown error as outcome_unknown, not failed", () => {
+    const inDoubt = ApplicationFailure.create({
+      type: 'ToolOutcomeUnknown',
+      message: 'connection reset after sending',
+    });
+    const unsafe = failedOutcome(activityFailure(inDoubt, 'MAXIMUM_ATTEMPTS_REACHED'), spec('unsafe'));
+    assert.equal(unsafe.status, 'outcome_unknown');
+    assert.match(unsafe.content, /connection reset after sending/);
+    assert.equal(
+      failedOutcome(activityFailure(inDoubt, 'MAXIMUM_ATTEMPTS_REACHED'), spec('read')).status,
+      'failed',
+    );
+  });
 });

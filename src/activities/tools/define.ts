@@ -1,5 +1,7 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
 import type { z } from 'zod';
+import { ToolErrorType } from '../../shared';
 import type { Reconciliation, ToolEffect } from '../../shared';
 
 /** What a tool's `run` receives besides its input. */
@@ -47,3 +49,12 @@ export function defineTool<S extends z.ZodObject>(tool: Tool<S>): Tool<S> {
 /** A tool with its schema type erased, as stored in a registry. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTool = Tool<any>;
+
+/**
+ * The error to throw when a request may have taken effect but no answer came back (a connection cut after the
+ * request was sent). For an `unsafe` tool the runtime then calls `reconcile`, or reports outcome_unknown,
+ * instead of "failed"; `read` and `idempotent` tools are retried as for any error.
+ */
+export function outcomeUnknown(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: ToolErrorType.OutcomeUnknown, message, nonRetryable: false });
+}
