@@ -7,10 +7,17 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { DataConverter } from '@temporalio/common';
+import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import type { AgentConfig } from './config';
 import { statusQuery, WORKFLOW_TYPE } from './shared';
-import type { AgentInput, AgentResult, RunProgress } from './shared';
+import type { AgentInput, AgentResult, MessageParam, RunProgress, TranscriptRef } from './shared';
+import { LocalDiskStore } from './activities/store/message-store';
+import type { MessageStore } from './activities/store/message-store';
+import { Transcripts } from './activities/transcript';
+
+const MAX_INPUT_BYTES = 1.5 * 1024 * 1024;
 
 /** A handle on one agent run. */
 export type RunHandle = WorkflowHandle<(input: AgentInput) => Promise<AgentResult>>;
@@ -43,14 +50,22 @@ export class RunFailedError extends Error {
   }
 }
 
+/** Options of `connectClient` beyond the address and namespace. */
+export interface ConnectClientOptions {
+  /** Payload codecs; by default `dataConverterFromEnv()` (compression and encryption when a key is set). */
+  dataConverter?: DataConverter;
+}
+
 /** Connects a client using TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE unless given; says what to do when no server answers. */
 export async function connectClient(
   config: Partial<Pick<AgentConfig, 'address' | 'namespace'>> = {},
+  options: ConnectClientOptions = {},
 ): Promise<Client> {
   const { address, namespace } = { ...configFromEnv(), ...config };
+  const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   try {
     const connection = await Connection.connect({ address, connectTimeout: '5 seconds' });
-    return new Client({ connection, namespace });
+    return new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
   } catch (err) {
     throw new Error(
       `Cannot reach the Temporal server at ${address} (${(err as Error).message}). Start one with \`npx durable-agent dev\`, or set TEMPORAL_ADDRESS.`,
@@ -65,6 +80,12 @@ export async function startRun(
   options: StartRunOptions = {},
 ): Promise<StartedRun> {
   const workflowId = options.workflowId ?? `agent-${randomUUID()}`;
+  const bytes = Buffer.byteLength(JSON.stringify(input));
+  if (bytes > MAX_INPUT_BYTES) {
+    throw new Error(
+      `The run input is ${(bytes / 1024 / 1024).toFixed(2)} MiB; Temporal keeps it in history, where a payload may be at most 2 MiB. Send large documents through a tool instead of the prompt.`,
+    );
+  }
   const taskQueue = options.taskQueue ?? configFromEnv().taskQueue;
   const summary = firstLine(input.prompt ?? '');
   try {
@@ -120,4 +141,12 @@ function firstLine(text: string): string {
       .find((l) => l.trim() !== '')
       ?.trim() ?? '';
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}
+
+/** Reads a run's conversation from the message store (the worker's DURABLE_AGENT_STORE_DIR unless given). */
+export async function loadTranscript(
+  transcript: TranscriptRef,
+  store: MessageStore = new LocalDiskStore(configFromEnv().storeDir),
+): Promise<MessageParam[]> {
+  return new Transcripts(store).load(transcript.head);
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_TASK_QUEUE } from './shared';
 import { toolModulePaths } from './activities/tools/load';
+import { cacheRoot } from './dev-server/temporal-cli';
 
 /** Tool modules loaded when DURABLE_AGENT_TOOLS is not set: the bundled demo tools. */
 export const EXAMPLE_TOOLS_MODULE = path.resolve(__dirname, '..', 'examples', 'tools', 'index.ts');
@@ -13,6 +14,8 @@ export interface AgentConfig {
   anthropicApiKey?: string;
   anthropicBaseUrl?: string;
   toolModules: string[];
+  /** Directory of the message store (message content kept out of history); shared by every worker. */
+  storeDir: string;
 }
 
 /** Reads the configuration; DURABLE_AGENT_TOOLS unset means the demo tools, set to '' means none. */
@@ -25,6 +28,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AgentConfig
       env.DURABLE_AGENT_TOOLS === undefined
         ? [EXAMPLE_TOOLS_MODULE]
         : toolModulePaths(env.DURABLE_AGENT_TOOLS),
+    storeDir: env.DURABLE_AGENT_STORE_DIR || path.join(cacheRoot(env), 'messages'),
   };
   if (env.ANTHROPIC_API_KEY) config.anthropicApiKey = env.ANTHROPIC_API_KEY;
   if (env.ANTHROPIC_BASE_URL) config.anthropicBaseUrl = env.ANTHROPIC_BASE_URL;

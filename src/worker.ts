@@ -1,10 +1,14 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { WorkflowBundleOption } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { createActivities } from './activities';
 import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
+import { LocalDiskStore } from './activities/store/message-store';
+import type { MessageStore } from './activities/store/message-store';
 import { createToolRegistry } from './activities/tools/registry';
+import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import type { AgentConfig } from './config';
 import { SEARCH_ATTRIBUTES } from './shared';
@@ -25,6 +29,10 @@ export interface AgentWorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Register missing search attributes (default true). */
   registerSearchAttributes?: boolean;
+  /** Payload codecs; by default `dataConverterFromEnv()` (compression and encryption when a key is set). */
+  dataConverter?: DataConverter;
+  /** Where message content kept out of history lives; by default a directory (`config.storeDir`). */
+  store?: MessageStore;
 }
 
 /** Builds the Anthropic client: the SDK's own retries off, since Temporal's retry policy is the only retry layer. */
@@ -51,19 +59,25 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
   const tools = [...(await loadToolModules(config.toolModules)), ...(options.tools ?? [])];
   const registry = createToolRegistry(tools);
   const anthropic = options.anthropic ?? createAnthropicClient(config);
+  const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   const connection = options.connection ?? (await connectWorker(config.address));
   if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, config.namespace);
   return Worker.create({
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
-    activities: createActivities({ anthropic, tools: registry }),
+    activities: createActivities({
+      anthropic,
+      tools: registry,
+      store: options.store ?? new LocalDiskStore(config.storeDir),
+    }),
     // Heartbeats carry cancellation back to activities, so they are flushed at least every second: a
     // cancelled run stops its model call and tools within about a second.
     maxHeartbeatThrottleInterval: '1 second',
     // When a worker dies, its runs' next workflow tasks wait this long on its sticky queue before any
     // worker may take them; the default (10 s) would dominate recovery time.
     stickyQueueScheduleToStartTimeout: '3 seconds',
+    ...(dataConverter ? { dataConverter } : {}),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH }),

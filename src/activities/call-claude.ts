@@ -1,44 +1,71 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { Context } from '@temporalio/activity';
-import type { ApiUsage, ContentBlock, MessageParam, StopReason, ToolSpec } from '../shared';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ApiUsage, ContentBlock, MessageParam, StopReason, ToolUseBlock } from '../shared';
+import { textOf } from '../shared';
 import { toClaudeFailure } from './claude-errors';
 import { startHeartbeat } from './heartbeat';
+import { MissingContentError } from './store/message-store';
+import type { Transcripts } from './transcript';
 
-/** One Messages API request, as the workflow builds it. */
+const OUTPUT_LIMIT_BYTES = 1.5 * 1024 * 1024;
+
+/** The parts of a request that stay the same for a whole run, stored once when the run starts. */
+export interface PinnedRequest {
+  system?: string;
+  tools: Anthropic.Tool[];
+}
+
+/** One model call, as the workflow asks for it: references, not the transcript itself. */
 export interface CallClaudeInput {
   model: string;
   maxTokens: number;
-  system?: string;
-  messages: MessageParam[];
-  tools: ToolSpec[];
+  /** Reference of the run's PinnedRequest. */
+  pinned: string;
+  /** Head of the stored transcript before this call. */
+  head: string | null;
+  /** Messages to add to the transcript before the call (the prompt, tool results). */
+  append: MessageParam[];
   toolChoice?: { type: 'auto' | 'any' | 'none' } | { type: 'tool'; name: string };
   disableParallelToolUse: boolean;
+  /** Place prompt-cache breakpoints on the tools, the system prompt and the end of the conversation. */
+  promptCaching: boolean;
 }
 
-/** The parts of the model's reply the loop needs. */
+/** What the loop needs of the model's reply; the reply itself is in the transcript. */
 export interface CallClaudeOutput {
   id: string;
-  model: string;
-  content: ContentBlock[];
+  /** Head of the transcript with the appended messages and the reply. */
+  head: string | null;
+  /** How many messages the transcript gained. */
+  appended: number;
   stopReason: StopReason | null;
   usage: ApiUsage;
+  /** The reply's text blocks, joined. */
+  text: string;
+  toolUses: ToolUseBlock[];
 }
 
-/** Builds the Messages API request body from the workflow's request. */
-export function toMessagesRequest(input: CallClaudeInput): Anthropic.MessageCreateParamsNonStreaming {
+/** Builds the Messages API request body. */
+export function toMessagesRequest(
+  input: Pick<
+    CallClaudeInput,
+    'model' | 'maxTokens' | 'toolChoice' | 'disableParallelToolUse' | 'promptCaching'
+  >,
+  pinned: PinnedRequest,
+  messages: MessageParam[],
+): Anthropic.MessageCreateParamsNonStreaming {
+  const cache = input.promptCaching ? { cache_control: { type: 'ephemeral' as const } } : {};
   const params: Anthropic.MessageCreateParamsNonStreaming = {
     model: input.model,
     max_tokens: input.maxTokens,
-    messages: input.messages as Anthropic.MessageParam[],
+    messages: withLastBlock(messages, cache) as Anthropic.MessageParam[],
   };
-  if (input.system !== undefined && input.system !== '') params.system = input.system;
+  if (pinned.system) params.system = [{ type: 'text', text: pinned.system, ...cache }];
   // The API rejects tool_choice without tools, so both are left out when the run has no tools.
-  if (input.tools.length > 0) {
-    params.tools = input.tools.map((tool) => ({
-      name: tool.name,
-      description: tool.description,
-      input_schema: tool.inputSchema as Anthropic.Tool.InputSchema,
-    }));
+  if (pinned.tools.length > 0) {
+    params.tools = pinned.tools.map((tool, i) =>
+      i === pinned.tools.length - 1 ? { ...tool, ...cache } : tool,
+    );
     const choice = input.toolChoice ?? { type: 'auto' as const };
     params.tool_choice =
       input.disableParallelToolUse && choice.type !== 'none'
@@ -48,20 +75,55 @@ export function toMessagesRequest(input: CallClaudeInput): Anthropic.MessageCrea
   return params;
 }
 
+// The moving breakpoint: caching up to the end of the conversation lets the next turn read all of it.
+function withLastBlock(messages: MessageParam[], cache: object): MessageParam[] {
+  const last = messages[messages.length - 1];
+  if (!last || Object.keys(cache).length === 0) return messages;
+  const blocks: ContentBlock[] =
+    typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : [...last.content];
+  const end = blocks[blocks.length - 1];
+  if (!end || end.type === 'thinking' || end.type === 'redacted_thinking') return messages;
+  blocks[blocks.length - 1] = { ...end, ...cache } as ContentBlock;
+  return [...messages.slice(0, -1), { ...last, content: blocks }];
+}
+
+// A worker that cannot see the run's stored messages may be misconfigured while another one is not: the
+// failure is retried (within the model call's bounded attempts) with a message that says what to fix.
+async function readRequest(transcripts: Transcripts, input: CallClaudeInput) {
+  try {
+    const before = await transcripts.append(input.head, input.append);
+    const [pinned, messages] = await Promise.all([
+      transcripts.json<PinnedRequest>(input.pinned),
+      transcripts.load(before),
+    ]);
+    return { before, pinned, messages };
+  } catch (err) {
+    if (!(err instanceof MissingContentError)) throw err;
+    throw ApplicationFailure.create({ type: 'MessageContentMissing', message: err.message });
+  }
+}
+
 /** The callClaude activity: one streamed Messages API call that heartbeats while tokens arrive. */
-export function createCallClaude(anthropic: Anthropic) {
+export function createCallClaude(anthropic: Anthropic, transcripts: Transcripts) {
   return async function callClaude(input: CallClaudeInput): Promise<CallClaudeOutput> {
     const ctx = Context.current();
     const stopHeartbeat = startHeartbeat(ctx);
     try {
-      const stream = anthropic.messages.stream(toMessagesRequest(input), { signal: ctx.cancellationSignal });
+      const { before, pinned, messages } = await readRequest(transcripts, input);
+      const stream = anthropic.messages.stream(toMessagesRequest(input, pinned, messages), {
+        signal: ctx.cancellationSignal,
+      });
       // Each event proves the call is alive; heartbeats are throttled by the SDK, so this is cheap.
       stream.on('streamEvent', (event) => ctx.heartbeat({ event: event.type }));
       const message = await stream.finalMessage();
-      return {
+      const content = message.content as ContentBlock[];
+      // An empty reply cannot be sent back (the API rejects empty content), so it is not kept.
+      const head =
+        content.length > 0 ? await transcripts.append(before, [{ role: 'assistant', content }]) : before;
+      const output: CallClaudeOutput = {
         id: message.id,
-        model: message.model,
-        content: message.content as ContentBlock[],
+        head,
+        appended: input.append.length + (content.length > 0 ? 1 : 0),
         stopReason: message.stop_reason as StopReason | null,
         usage: {
           input_tokens: message.usage.input_tokens,
@@ -69,10 +131,27 @@ export function createCallClaude(anthropic: Anthropic) {
           cache_creation_input_tokens: message.usage.cache_creation_input_tokens ?? 0,
           cache_read_input_tokens: message.usage.cache_read_input_tokens ?? 0,
         },
+        text: textOf(content),
+        toolUses: content.filter((b): b is ToolUseBlock => b.type === 'tool_use'),
       };
+      const bytes = Buffer.byteLength(JSON.stringify(output));
+      if (bytes > OUTPUT_LIMIT_BYTES) {
+        // Temporal would refuse this result and the call would fail on every retry; say so once instead.
+        const largest = [...output.toolUses].sort(
+          (a, b) => JSON.stringify(b.input).length - JSON.stringify(a.input).length,
+        )[0];
+        const culprit = largest ? `, most of it the input for "${largest.name}"` : '';
+        throw ApplicationFailure.create({
+          type: 'PayloadTooLarge',
+          nonRetryable: true,
+          message: `The model's reply is ${(bytes / 1024 / 1024).toFixed(2)} MiB of text and tool input${culprit}, over the ${OUTPUT_LIMIT_BYTES / 1024 / 1024} MiB a result may carry in history. Lower limits.maxTokens, or give the tool a way to take a reference instead of the data.`,
+        });
+      }
+      return output;
     } catch (err) {
       // Once cancelled, report the cancellation itself, not the aborted request's error.
       if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
+      if (err instanceof ApplicationFailure) throw err;
       throw toClaudeFailure(err);
     } finally {
       stopHeartbeat();

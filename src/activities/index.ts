@@ -1,41 +1,68 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/activity';
 import { RunErrorType } from '../shared';
-import type { ToolSpec } from '../shared';
+import type { MessageParam, ToolSpec } from '../shared';
 import { createCallClaude } from './call-claude';
+import type { PinnedRequest } from './call-claude';
 import { createReconcileTool, createRunTool } from './run-tool';
+import type { MessageStore } from './store/message-store';
 import type { ToolRegistry } from './tools/registry';
+import { Transcripts } from './transcript';
 
 export type { CallClaudeInput, CallClaudeOutput } from './call-claude';
-export type { RunToolOutput } from './run-tool';
 
 /** What the activities need from the worker. */
 export interface ActivityDeps {
   anthropic: Anthropic;
   tools: ToolRegistry;
+  /** Where message content kept out of history lives; every worker of a task queue must share it. */
+  store: MessageStore;
 }
 
 /** Builds every activity of the runtime from its dependencies. */
-export function createActivities({ anthropic, tools }: ActivityDeps) {
+export function createActivities({ anthropic, tools, store }: ActivityDeps) {
+  const transcripts = new Transcripts(store);
   return {
-    /** Pins the tools a run may use: their JSON descriptions go into the run's history at its start. */
-    async describeTools(request: { names?: string[] }): Promise<ToolSpec[]> {
-      if (request.names === undefined) return tools.specs();
-      const missing = request.names.filter((name) => !tools.spec(name));
-      if (missing.length > 0) {
-        const known = tools.specs().map((s) => s.name);
-        throw ApplicationFailure.create({
-          type: RunErrorType.ToolsUnavailable,
-          nonRetryable: true,
-          message: `The run asked for tools this worker does not have: ${missing.join(', ')}. Known tools: ${known.join(', ') || 'none'}. Fix the run's "tools" list or load the tool with DURABLE_AGENT_TOOLS.`,
-        });
-      }
-      return request.names.map((name) => tools.spec(name) as ToolSpec);
+    /**
+     * Pins what a run may use: the tools' JSON descriptions go into the run's history, and the request parts
+     * that never change (tools, system prompt) into the message store, once.
+     */
+    async pinRun(request: {
+      names?: string[];
+      system?: string;
+    }): Promise<{ specs: ToolSpec[]; pinned: string }> {
+      const specs = request.names === undefined ? tools.specs() : pick(tools, request.names);
+      const pinned: PinnedRequest = {
+        tools: specs.map((s) => ({
+          name: s.name,
+          description: s.description,
+          input_schema: s.inputSchema as Anthropic.Tool.InputSchema,
+        })),
+        ...(request.system ? { system: request.system } : {}),
+      };
+      return { specs, pinned: await transcripts.putJson(pinned) };
     },
-    callClaude: createCallClaude(anthropic),
-    runTool: createRunTool(tools),
-    reconcileTool: createReconcileTool(tools),
+    /** Appends messages to a stored transcript (the last tool results of a run that stops before its next call). */
+    async appendTranscript(request: { head: string | null; append: MessageParam[] }): Promise<string | null> {
+      return transcripts.append(request.head, request.append);
+    },
+    callClaude: createCallClaude(anthropic, transcripts),
+    runTool: createRunTool(tools, transcripts),
+    reconcileTool: createReconcileTool(tools, transcripts),
   };
+}
+
+function pick(tools: ToolRegistry, names: string[]): ToolSpec[] {
+  const missing = names.filter((name) => !tools.spec(name));
+  if (missing.length > 0) {
+    const known = tools.specs().map((s) => s.name);
+    throw ApplicationFailure.create({
+      type: RunErrorType.ToolsUnavailable,
+      nonRetryable: true,
+      message: `The run asked for tools this worker does not have: ${missing.join(', ')}. Known tools: ${known.join(', ') || 'none'}. Fix the run's "tools" list or load the tool with DURABLE_AGENT_TOOLS.`,
+    });
+  }
+  return names.map((name) => tools.spec(name) as ToolSpec);
 }
 
 /** The activity functions, for typing workflow proxies. */

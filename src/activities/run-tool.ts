@@ -2,17 +2,13 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { z } from 'zod';
 import { ToolErrorType } from '../shared';
 import type { ReconcileOutput, ToolCallInput, ToolCallOutput } from '../shared';
+import type { Transcripts } from './transcript';
 import { startHeartbeat } from './heartbeat';
 import type { ToolRegistry } from './tools/registry';
 
-/** Output of the tool activity: the result text and the attempt that produced it. */
-export interface RunToolOutput extends ToolCallOutput {
-  attempt: number;
-}
-
 /** The tool-call activity: validates the input with the tool's zod schema, then runs the tool. */
-export function createRunTool(registry: ToolRegistry) {
-  return async function runTool(call: ToolCallInput): Promise<RunToolOutput> {
+export function createRunTool(registry: ToolRegistry, transcripts: Transcripts) {
+  return async function runTool(call: ToolCallInput): Promise<ToolCallOutput> {
     const ctx = Context.current();
     const { attempt } = ctx.info;
     // Tool calls only run inside a workflow, so the execution is always there.
@@ -53,7 +49,7 @@ export function createRunTool(registry: ToolRegistry) {
         workflowId,
         toolUseId: call.toolUseId,
       });
-      return { content: toContent(output), attempt };
+      return { ...(await outOfLine(transcripts, toContent(output))), attempt };
     } catch (err) {
       // Once cancelled, report the cancellation itself, not whatever the aborted tool threw.
       if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
@@ -75,7 +71,7 @@ export function createRunTool(registry: ToolRegistry) {
 }
 
 /** The reconcile activity: asks an unsafe tool whether the call with this run's idempotency key took effect. */
-export function createReconcileTool(registry: ToolRegistry) {
+export function createReconcileTool(registry: ToolRegistry, transcripts: Transcripts) {
   return async function reconcileTool(call: Omit<ToolCallInput, 'input'>): Promise<ReconcileOutput> {
     const ctx = Context.current();
     const tool = registry.get(call.name);
@@ -98,10 +94,21 @@ export function createReconcileTool(registry: ToolRegistry) {
         message: `reconcile of "${call.name}" must return { happened: true, result? } or { happened: false }.`,
       });
     }
-    return answer.happened
-      ? { happened: true, content: toContent(answer.result ?? 'it took effect') }
-      : { happened: false };
+    if (!answer.happened) return { happened: false };
+    const { bytes: _bytes, ...text } = await outOfLine(
+      transcripts,
+      toContent(answer.result ?? 'it took effect'),
+    );
+    return { happened: true, ...text };
   };
+}
+
+// Large results go to the message store and only their reference into history, which keeps the run's
+// history linear in its new content and every payload far below Temporal's 2 MiB limit.
+async function outOfLine(transcripts: Transcripts, text: string) {
+  const bytes = Buffer.byteLength(text);
+  const ref = await transcripts.storeIfLarge(text);
+  return ref === undefined ? { content: text, bytes } : { contentRef: ref, bytes };
 }
 
 function toContent(output: unknown): string {

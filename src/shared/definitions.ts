@@ -17,7 +17,7 @@ export interface ApproveArgs {
 }
 
 /** What the `status` query returns while a run goes and after it ends. */
-export interface RunProgress extends Omit<AgentResult, 'status' | 'messages'> {
+export interface RunProgress extends Omit<AgentResult, 'status' | 'transcript'> {
   status: AgentResult['status'] | 'running';
   model: string;
   toolsRunning: string[];

@@ -27,6 +27,8 @@ export const limitsSchema = z
       .number()
       .positive()
       .default(24 * 60 * 60),
+    /** Continue as new at the next turn boundary once the run's history has this many events. */
+    historyEventsBeforeContinueAsNew: z.number().int().min(20).default(10_000),
   })
   .strict();
 
@@ -59,6 +61,7 @@ export const agentInputSchema = z
     toolChoice: toolChoiceSchema.optional(),
     parallelToolCalls: z.boolean().default(true),
     onMaxTokens: z.enum(['fail', 'continue']).default('fail'),
+    promptCaching: z.boolean().default(true),
   })
   .strict()
   .superRefine((value, ctx) => {

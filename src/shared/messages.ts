@@ -15,11 +15,16 @@ export interface ToolUseBlock {
   input: unknown;
 }
 
-/** The answer to one tool call, sent back in the next user turn. */
+/**
+ * The answer to one tool call, sent back in the next user turn. Inside a run, a large result carries
+ * `content_ref` (its reference in the message store) instead of `content`; it is put back before the
+ * request goes to Claude.
+ */
 export interface ToolResultBlock {
   type: 'tool_result';
   tool_use_id: string;
-  content: string;
+  content?: string;
+  content_ref?: string;
   is_error?: boolean;
 }
 

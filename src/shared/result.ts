@@ -1,4 +1,4 @@
-import type { MessageParam, StopReason } from './messages';
+import type { StopReason } from './messages';
 import type { ToolEffect } from './tools';
 
 /** Final status of a run, decided from what happened, never from the model's wording. */
@@ -51,7 +51,14 @@ export interface AgentResult {
   toolCalls: ToolCallRecord[];
   /** Why the run stopped short, when it did (budget or limit reached). */
   reason?: string;
-  messages: MessageParam[];
+  /** The conversation, kept out of history in the message store; `loadTranscript` reads it. */
+  transcript: TranscriptRef;
+}
+
+/** Where a run's conversation is stored: the head of its message chain, and how many messages it has. */
+export interface TranscriptRef {
+  head: string | null;
+  messages: number;
 }
 
 /** Usage with every counter at zero. */

@@ -31,17 +31,21 @@ export interface ToolCallInput {
   schemaHash: string;
 }
 
-/** Output of the tool-call activity: the text for the tool_result block. */
+/** Output of the tool-call activity: the text for the tool_result block, or its reference when large. */
 export interface ToolCallOutput {
-  content: string;
+  content?: string;
+  contentRef?: string;
+  /** Size of the result text in bytes. */
+  bytes: number;
+  attempt: number;
 }
 
 /** What a tool's `reconcile` answers: whether the call with that idempotency key took effect. */
 export type Reconciliation = { happened: true; result?: unknown } | { happened: false };
 
-/** Output of the reconcile activity. */
+/** Output of the reconcile activity; when it happened, the tool_result text as for a tool call. */
 export interface ReconcileOutput {
   happened: boolean;
-  /** The text for the tool_result block when it happened. */
   content?: string;
+  contentRef?: string;
 }

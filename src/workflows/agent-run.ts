@@ -1,5 +1,7 @@
 // The agent loop as a Temporal workflow. It holds only decisions and state: every model call and tool call is
 // an activity, so after a crash the loop is replayed from history and finished calls are not made again.
+// The conversation itself lives in the message store; history carries references and each turn's new
+// content once, so it grows linearly with the run.
 import * as wf from '@temporalio/workflow';
 import type { CallClaudeInput } from '../activities';
 import {
@@ -10,17 +12,14 @@ import {
   AgentTotalTokens,
   approveUpdate,
   cancelSignal,
-  isToolUse,
   parseAgentInput,
   pricingFor,
   RunErrorType,
   statusQuery,
-  textOf,
   ZERO_USAGE,
 } from '../shared';
 import type {
   AgentResult,
-  ContentBlock,
   MessageParam,
   ParsedAgentInput,
   Pricing,
@@ -31,8 +30,9 @@ import type {
   ToolSpec,
   Usage,
 } from '../shared';
-import { describeTools, modelCall } from './proxies';
 import { addUsage, checkBudget, costUsd, totalTokens } from './budget';
+import { fitLedger } from './payload-guard';
+import { appendTranscript, modelCall, pinRun } from './proxies';
 import { decideStop } from './stop-reason';
 import { runToolCalls } from './tool-calls';
 import type { PendingApproval, TurnContext } from './tool-calls';
@@ -46,38 +46,50 @@ interface Ending {
   reason?: string;
 }
 
-/** Mutable state of one run; the status query reads it. */
-interface RunState {
-  messages: MessageParam[];
+/** What one run of the chain hands to the next when it continues as new. JSON only. */
+export interface ResumeState {
+  specs: ToolSpec[];
+  pinned: string;
+  head: string | null;
+  pending: MessageParam[];
+  messages: number;
   iterations: number;
   usage: Usage;
   costUsd: number;
   stopReason: StopReason | null;
   toolCalls: ToolCallRecord[];
-  /** Text of replies cut at max_tokens and continued, joined to the final answer. */
   continuedText: string;
+  lastText: string;
+}
+
+/** Mutable state of one run; the status query reads it. */
+interface RunState extends ResumeState {
   cancelReason?: string;
   /** Set once the run has ended, so the status query tells the final status. */
   finalStatus?: RunStatus;
 }
 
 /** One agent run: a Claude tool-use loop with budgets, bounded retries and durable tool calls. */
-export async function agentRun(rawInput: unknown): Promise<AgentResult> {
+export async function agentRun(rawInput: unknown, resume?: ResumeState): Promise<AgentResult> {
   const input = validate(rawInput);
   const pricing = priceOf(input);
-  // Filled once the tools are pinned; handlers are registered first so that a query, signal or update that
-  // arrives with the first workflow task finds them.
-  const tools = new Map<string, ToolSpec>();
-
-  const state: RunState = {
-    messages: input.messages ?? [{ role: 'user', content: input.prompt ?? '' }],
+  const state: RunState = resume ?? {
+    specs: [],
+    pinned: '',
+    head: null,
+    pending: input.messages ?? [{ role: 'user', content: input.prompt ?? '' }],
+    messages: 0,
     iterations: 0,
     usage: ZERO_USAGE,
     costUsd: 0,
     stopReason: null,
     toolCalls: [],
     continuedText: '',
+    lastText: '',
   };
+  // Filled once the tools are pinned; handlers are registered first so that a query, signal or update that
+  // arrives with the first workflow task finds them.
+  const tools = new Map<string, ToolSpec>(state.specs.map((spec) => [spec.name, spec]));
   const turn: TurnContext = {
     tools,
     maxToolCallsPerTurn: input.limits.maxToolCallsPerTurn,
@@ -105,18 +117,36 @@ export async function agentRun(rawInput: unknown): Promise<AgentResult> {
   );
   publish(state, input, turn, 'running');
 
-  let ending: Ending;
+  let ending: Ending | 'continue-as-new';
   try {
     ending = await loopScope.run(async () => {
-      const specs = await pinTools(input);
-      for (const spec of specs) tools.set(spec.name, spec);
-      return loop(state, input, pricing, specs, turn);
+      if (!resume) {
+        const pinned = await pin(input);
+        state.specs = pinned.specs;
+        state.pinned = pinned.pinned;
+        for (const spec of pinned.specs) tools.set(spec.name, spec);
+      }
+      return loop(state, input, pricing, turn);
     });
   } catch (err) {
     if (!wf.isCancellation(err)) throw asRunFailure(err);
     ending = { status: 'cancelled', reason: state.cancelReason ?? 'the workflow was cancelled' };
   }
+  if (ending === 'continue-as-new') {
+    // Updates and signals being handled finish first, so nothing a person sent is lost in the hand-over.
+    await wf.condition(wf.allHandlersFinished);
+    return wf.continueAsNew<typeof agentRun>(rawInput, toResume(state));
+  }
 
+  // Tool results of a run that stops before its next model call are stored too: the transcript is whole.
+  if (state.pending.length > 0) {
+    const pending = state.pending;
+    state.head = await wf.CancellationScope.nonCancellable(() =>
+      appendTranscript({ head: state.head, append: pending }),
+    );
+    state.messages += pending.length;
+    state.pending = [];
+  }
   const result = assemble(state, ending);
   state.finalStatus = result.status;
   publish(state, input, turn, result.status);
@@ -132,33 +162,42 @@ async function loop(
   state: RunState,
   input: ParsedAgentInput,
   pricing: Pricing,
-  specs: ToolSpec[],
   turn: TurnContext,
-): Promise<Ending> {
+): Promise<Ending | 'continue-as-new'> {
   const { limits } = input;
   for (;;) {
     const verdict = checkBudget(state, limits);
     if (verdict.stop) return { status: verdict.status, reason: verdict.reason };
+    if (state.iterations > 0 && shouldContinueAsNew(limits.historyEventsBeforeContinueAsNew))
+      return 'continue-as-new';
 
     const iteration = state.iterations + 1;
+    const midTask = state.pending.some(
+      (m) => Array.isArray(m.content) && m.content.some((b) => b.type === 'tool_result'),
+    );
     const request: CallClaudeInput = {
       model: input.model,
       maxTokens: limits.maxTokens,
-      messages: state.messages,
-      tools: specs,
+      pinned: state.pinned,
+      head: state.head,
+      append: state.pending,
       disableParallelToolUse: !input.parallelToolCalls,
+      promptCaching: input.promptCaching,
     };
-    if (input.system !== undefined) request.system = input.system;
     // On the last allowed iteration the model is asked for an answer, not for more tool calls.
-    if (verdict.finalTurn && specs.length > 0) request.toolChoice = { type: 'none' };
+    if (verdict.finalTurn && state.specs.length > 0) request.toolChoice = { type: 'none' };
     else if (input.toolChoice) request.toolChoice = input.toolChoice;
 
     const reply = await modelCall(`${input.model} · turn ${iteration}`)(request);
+    state.head = reply.head;
+    state.messages += reply.appended;
+    state.pending = [];
     state.iterations = iteration;
     state.usage = addUsage(state.usage, reply.usage);
     state.costUsd = costUsd(state.usage, pricing);
     state.stopReason = reply.stopReason;
-    const calls = reply.content.filter(isToolUse);
+    state.lastText = reply.text;
+    const calls = reply.toolUses;
     wf.log.info('model call', {
       turn: iteration,
       stopReason: reply.stopReason,
@@ -172,8 +211,6 @@ async function loop(
     });
     publish(state, input, turn, 'running');
 
-    const midTask = lastIsToolResults(state.messages);
-    appendAssistant(state, reply.content);
     const action = decideStop(reply.stopReason, {
       maxTokens: limits.maxTokens,
       inputTokens:
@@ -197,8 +234,8 @@ async function loop(
       case 'resend':
         continue;
       case 'continue_after_max_tokens':
-        state.continuedText += textOf(reply.content);
-        state.messages.push({ role: 'user', content: CONTINUE_PROMPT });
+        state.continuedText += reply.text;
+        state.pending = [{ role: 'user', content: CONTINUE_PROMPT }];
         continue;
       case 'fail':
         throw wf.ApplicationFailure.create({
@@ -209,7 +246,7 @@ async function loop(
       case 'run_tools': {
         const { blocks, records } = await runToolCalls(calls, turn);
         state.toolCalls.push(...records);
-        state.messages.push({ role: 'user', content: blocks });
+        state.pending = [{ role: 'user', content: blocks }];
         publish(state, input, turn, 'running');
         if (verdict.finalTurn) {
           return {
@@ -220,6 +257,18 @@ async function loop(
       }
     }
   }
+}
+
+// Temporal suggests continuing as new before a history grows too large; the run's own limit lets a
+// deployment (and the tests) choose a smaller bound.
+function shouldContinueAsNew(maxEvents: number): boolean {
+  const info = wf.workflowInfo();
+  return info.continueAsNewSuggested || info.historyLength >= maxEvents;
+}
+
+function toResume(state: RunState): ResumeState {
+  const { cancelReason: _c, finalStatus: _f, ...resume } = state;
+  return { ...resume, toolCalls: fitLedger(resume.toolCalls) };
 }
 
 function validate(rawInput: unknown): ParsedAgentInput {
@@ -243,9 +292,12 @@ function priceOf(input: ParsedAgentInput): Pricing {
   });
 }
 
-async function pinTools(input: ParsedAgentInput): Promise<ToolSpec[]> {
+async function pin(input: ParsedAgentInput): Promise<{ specs: ToolSpec[]; pinned: string }> {
   try {
-    return await describeTools(input.tools === undefined ? {} : { names: input.tools });
+    return await pinRun({
+      ...(input.tools === undefined ? {} : { names: input.tools }),
+      ...(input.system === undefined ? {} : { system: input.system }),
+    });
   } catch (err) {
     throw asRunFailure(err);
   }
@@ -284,33 +336,21 @@ function validateApproval(
     );
 }
 
-function appendAssistant(state: RunState, content: ContentBlock[]): void {
-  // An empty reply cannot be sent back (the API rejects empty content), so it is not kept in the transcript.
-  if (content.length > 0) state.messages.push({ role: 'assistant', content });
-}
-
-function lastIsToolResults(messages: MessageParam[]): boolean {
-  const last = messages[messages.length - 1];
-  return (
-    last?.role === 'user' && Array.isArray(last.content) && last.content.some((b) => b.type === 'tool_result')
-  );
-}
-
 function assemble(state: RunState, ending: Ending): AgentResult {
-  const last = [...state.messages].reverse().find((m) => m.role === 'assistant');
   const inDoubt = state.toolCalls.some(
     (call) => call.effect === 'unsafe' && (call.status === 'failed' || call.status === 'outcome_unknown'),
   );
   const status: RunStatus = inDoubt && ending.status !== 'cancelled' ? 'needs_attention' : ending.status;
   const result: AgentResult = {
     status,
-    text: state.continuedText + (last ? textOf(last.content) : ''),
+    text: state.continuedText + state.lastText,
     stopReason: state.stopReason,
     iterations: state.iterations,
     usage: state.usage,
     costUsd: state.costUsd,
-    toolCalls: state.toolCalls,
-    messages: state.messages,
+    // The ledger keeps every call's input; a long run's ledger must still fit in one result payload.
+    toolCalls: fitLedger(state.toolCalls),
+    transcript: { head: state.head, messages: state.messages },
   };
   const reason = inDoubt
     ? 'an unsafe tool call failed or its outcome is unknown; check the toolCalls ledger'
@@ -328,7 +368,7 @@ function progress(
   return {
     status,
     model: input.model,
-    text: state.continuedText,
+    text: state.continuedText + state.lastText,
     stopReason: state.stopReason,
     iterations: state.iterations,
     usage: state.usage,

@@ -15,11 +15,18 @@ export const MODEL_CALL_ATTEMPTS = 5;
 const setup = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ToolsUnavailable'] },
-  summary: 'pin tool declarations',
+  summary: 'pin tools and system prompt',
 });
 
-/** Pins the JSON description of the run's tools. */
-export const describeTools = setup.describeTools;
+/** Pins the run's tools and the request parts that never change. */
+export const pinRun = setup.pinRun;
+
+/** Stores the run's last messages when it stops before another model call would have. */
+export const appendTranscript = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 5 },
+  summary: 'store the last messages',
+}).appendTranscript;
 
 /** The callClaude activity with the model-call retry policy and a summary for this turn. */
 export function modelCall(summary: string): Activities['callClaude'] {

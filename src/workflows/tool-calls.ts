@@ -1,6 +1,7 @@
 // Runs one turn's tool calls concurrently and writes one tool_result per call, in the order of the calls.
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
 import type { ApproveArgs, ToolCallRecord, ToolResultBlock, ToolSpec, ToolUseBlock } from '../shared';
+import { formatBytes, jsonBytes, PAYLOAD_LIMIT_BYTES } from './payload-guard';
 import { reconcileCall, toolCall } from './proxies';
 import {
   failedOutcome,
@@ -55,6 +56,8 @@ async function runOne(
   if (index >= ctx.maxToolCallsPerTurn) return overCapOutcome(call.name, total, ctx.maxToolCallsPerTurn);
   const spec = ctx.tools.get(call.name);
   if (!spec) return unknownToolOutcome(call.name, [...ctx.tools.keys()]);
+  const inputBytes = jsonBytes(call.input);
+  if (inputBytes > PAYLOAD_LIMIT_BYTES) return tooLargeOutcome(call.name, inputBytes);
 
   if (spec.needsApproval) {
     const refused = await awaitApproval(call, ctx);
@@ -69,7 +72,7 @@ async function runOne(
     // An unsafe call in flight is allowed to finish when the run is cancelled, so its outcome is known.
     const output =
       spec.effect === 'unsafe' ? await CancellationScope.nonCancellable(attempt) : await attempt();
-    return successOutcome(output.content, output.attempt);
+    return successOutcome(output, output.attempt);
   } catch (err) {
     if (isCancellation(err)) {
       return cancelledOutcome(call.name, 'the run was cancelled while it ran');
@@ -123,6 +126,16 @@ async function awaitApproval(call: ToolUseBlock, ctx: TurnContext): Promise<Tool
   } finally {
     ctx.approvals.delete(call.id);
   }
+}
+
+function tooLargeOutcome(name: string, bytes: number): ToolOutcome {
+  const message = `not run: the input for "${name}" is ${formatBytes(bytes)}, over the ${formatBytes(PAYLOAD_LIMIT_BYTES)} a tool call may carry. Pass a smaller input (a reference or a summary) instead.`;
+  return {
+    status: 'invalid_input',
+    attempts: 0,
+    content: `Tool call failed: ${message}`,
+    error: { type: 'PayloadTooLarge', message },
+  };
 }
 
 function cancelledOutcome(name: string, why: string): ToolOutcome {

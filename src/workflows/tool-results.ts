@@ -16,7 +16,9 @@ const MAX_ERROR_CHARS = 600;
 /** How one tool call ended, before it is written as a block. */
 export interface ToolOutcome {
   status: ToolCallStatus;
+  /** The tool_result text, or (for a large result) empty with `contentRef` set. */
   content: string;
+  contentRef?: string;
   attempts: number;
   /** The outcome was learned from the tool's `reconcile` after the attempt was lost. */
   reconciled?: boolean;
@@ -31,7 +33,10 @@ export function toolResult(
   spec?: ToolSpec,
 ): { block: ToolResultBlock; record: ToolCallRecord } {
   const isError = outcome.status !== 'succeeded';
-  const block: ToolResultBlock = { type: 'tool_result', tool_use_id: call.id, content: outcome.content };
+  const block: ToolResultBlock =
+    outcome.contentRef !== undefined
+      ? { type: 'tool_result', tool_use_id: call.id, content_ref: outcome.contentRef }
+      : { type: 'tool_result', tool_use_id: call.id, content: outcome.content };
   if (isError) block.is_error = true;
   const record: ToolCallRecord = {
     toolUseId: call.id,
@@ -69,8 +74,13 @@ export function overCapOutcome(name: string, requested: number, cap: number): To
 }
 
 /** Outcome for a successful call. */
-export function successOutcome(content: string, attempts: number): ToolOutcome {
-  return { status: 'succeeded', content, attempts };
+export function successOutcome(
+  output: { content?: string; contentRef?: string },
+  attempts: number,
+): ToolOutcome {
+  return output.contentRef !== undefined
+    ? { status: 'succeeded', content: '', contentRef: output.contentRef, attempts }
+    : { status: 'succeeded', content: output.content ?? '', attempts };
 }
 
 /** Outcome for a call whose activity failed, from the failure Temporal reported. */

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { awaitResult, connectClient, startRun } from '../../src/client';
@@ -40,10 +41,17 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
+/** Options of `startTestEnv`. */
+export interface TestEnvOptions {
+  /** Payload codecs for the client and every worker (default: from the environment, as in production). */
+  dataConverter?: DataConverter;
+}
+
 /** Starts a dev server, the fake Claude and a client; workers are started by the test. */
-export async function startTestEnv(): Promise<TestEnv> {
+export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEnv> {
   const [server, fake] = await Promise.all([startDevServer({ ui: false }), startFakeClaude()]);
-  const client = await connectClient({ address: server.address, namespace: server.namespace });
+  const codec = options.dataConverter ? { dataConverter: options.dataConverter } : {};
+  const client = await connectClient({ address: server.address, namespace: server.namespace }, codec);
   const taskQueue = `test-${randomUUID()}`;
   const workers: Array<{ worker: Worker; running: Promise<void>; connection: NativeConnection }> = [];
 
@@ -60,6 +68,7 @@ export async function startTestEnv(): Promise<TestEnv> {
         tools,
         anthropic: new Anthropic({ apiKey: 'test-key', baseURL: fake.url, maxRetries: 0 }),
         workflowBundle: await workflowBundle(),
+        ...codec,
       });
       workers.push({ worker, running: worker.run(), connection });
       return worker;

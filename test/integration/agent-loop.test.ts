@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RunFailedError } from '../../src/client';
+import { textOf } from '../../src/shared';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
 import { startTestEnv } from '../helpers/env';
 import type { TestEnv } from '../helpers/env';
@@ -132,10 +133,9 @@ describe('agent loop', () => {
     assert.equal(result.iterations, 2);
     const served = env.fake.requests.filter((r) => r.match === 'long search');
     const resent = (served[1]?.body as { messages: MessageParam[] }).messages;
-    assert.deepEqual(resent[resent.length - 1], {
-      role: 'assistant',
-      content: [{ type: 'text', text: 'Searching the web' }],
-    });
+    const last = resent[resent.length - 1];
+    assert.equal(last?.role, 'assistant');
+    assert.equal(textOf(last?.content ?? ''), 'Searching the web');
   });
 
   it('fails with MaxTokensReached instead of accepting a cut reply', async () => {
@@ -161,7 +161,7 @@ describe('agent loop', () => {
     const served = env.fake.requests.filter((r) => r.match === 'continue please');
     const messages = (served[1]?.body as { messages: MessageParam[] }).messages;
     assert.equal(messages[messages.length - 1]?.role, 'user');
-    assert.match(String(messages[messages.length - 1]?.content), /cut off by the max_tokens limit/);
+    assert.match(textOf(messages[messages.length - 1]?.content ?? ''), /cut off by the max_tokens limit/);
   });
 
   it('stops with status refused on a refusal and does not retry', async () => {

@@ -67,7 +67,7 @@ async function swapMidRun(match: string, before: AnyTool[], after: AnyTool[]) {
   const last = requests[requests.length - 1]?.body as {
     messages: MessageParam[];
     tools: Array<{ name: string; input_schema: unknown }>;
-    system: string;
+    system: Array<{ text: string }>;
   };
   const results = last.messages[last.messages.length - 1]?.content as ToolResultBlock[];
   return { result, last, toolResult: results[0] };
@@ -89,7 +89,7 @@ describe('pinned run configuration', () => {
       properties: Record<string, unknown>;
     };
     assert.deepEqual(Object.keys(schema.properties), ['id']);
-    assert.equal(last.system, 'You look things up.');
+    assert.equal(last.system[0]?.text, 'You look things up.');
   });
 
   it('reports a tool removed mid-run as is_error', async () => {

@@ -14,10 +14,12 @@ describe('run input validation', () => {
       maxTotalTokens: 150_000,
       maxCostUsd: 1,
       approvalTimeoutSeconds: 86_400,
+      historyEventsBeforeContinueAsNew: 10_000,
     });
     assert.equal(parsed.value.model, 'claude-sonnet-4-6');
     assert.equal(parsed.value.parallelToolCalls, true);
     assert.equal(parsed.value.onMaxTokens, 'fail');
+    assert.equal(parsed.value.promptCaching, true);
   });
 
   it('keeps the given limits and defaults the others', () => {

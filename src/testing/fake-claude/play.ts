@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultErrorMessage, errorBody, errorTypeForStatus, statusForErrorType } from './errors';
 import { sendJson, wait } from './http';
 import type { IdSource } from './reply';
+import type { PromptCache } from './prompt-cache';
 import { buildMessage, isFault } from './reply';
 import { formatSse, messageEvents } from './sse';
 import type { FakeFault, FakeReply, MessagesRequestBody, RecordedRequest } from './types';
@@ -39,9 +40,10 @@ export async function playTurn(
   turn: FakeReply | FakeFault,
   body: MessagesRequestBody,
   ids: IdSource,
+  cache?: PromptCache,
 ): Promise<void> {
   if (isFault(turn)) return playFault(exchange, turn, body);
-  const message = buildMessage(turn, body, ids);
+  const message = buildMessage(turn, body, ids, cache);
   const stream = body.stream === true;
   exchange.record.response = { status: 200, stream };
   await wait(turn.delayMs, exchange.signal);

@@ -1,4 +1,5 @@
 import { isObject } from './json';
+import type { PromptCache } from './prompt-cache';
 import type { JsonObject } from './json';
 import type { FakeFault, FakeReply, FakeTurn, MessagesRequestBody } from './types';
 
@@ -99,7 +100,12 @@ export function estimateInputTokens(body: MessagesRequestBody): number {
 }
 
 /** Builds the full Message for a scripted reply, filling in ids, stop reason and usage. */
-export function buildMessage(reply: FakeReply, body: MessagesRequestBody, ids: IdSource): MessageJson {
+export function buildMessage(
+  reply: FakeReply,
+  body: MessagesRequestBody,
+  ids: IdSource,
+  cache?: PromptCache,
+): MessageJson {
   const content: JsonObject[] =
     typeof reply.content === 'string'
       ? [{ type: 'text', text: reply.content }]
@@ -112,6 +118,7 @@ export function buildMessage(reply: FakeReply, body: MessagesRequestBody, ids: I
   const stopReason =
     reply.stopReason ??
     (hasToolUse ? 'tool_use' : reply.stopSequence !== undefined ? 'stop_sequence' : 'end_turn');
+  const cached = cache?.usage(body);
   return {
     id: ids.next('msg_fake_'),
     type: 'message',
@@ -121,10 +128,11 @@ export function buildMessage(reply: FakeReply, body: MessagesRequestBody, ids: I
     stop_reason: stopReason,
     stop_sequence: reply.stopSequence ?? null,
     usage: {
-      input_tokens: reply.usage?.input_tokens ?? estimateInputTokens(body),
+      input_tokens: reply.usage?.input_tokens ?? cached?.input_tokens ?? estimateInputTokens(body),
       output_tokens: reply.usage?.output_tokens ?? estimateTokens(content),
-      cache_creation_input_tokens: reply.usage?.cache_creation_input_tokens ?? 0,
-      cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? 0,
+      cache_creation_input_tokens:
+        reply.usage?.cache_creation_input_tokens ?? cached?.cache_creation_input_tokens ?? 0,
+      cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? cached?.cache_read_input_tokens ?? 0,
     },
   };
 }

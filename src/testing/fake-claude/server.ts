@@ -1,3 +1,4 @@
+import { PromptCache } from './prompt-cache';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +44,8 @@ class FakeClaudeServer implements FakeClaude {
   private readonly problems: string[] = [];
   private readonly inFlight = new Set<AbortController>();
   private readonly idCounters = new Map<string, number>();
+  /** The prompt cache model that fills in cache read and write tokens. */
+  private readonly promptCache = new PromptCache();
   private readonly ids: IdSource = {
     next: (prefix) => {
       const n = (this.idCounters.get(prefix) ?? 0) + 1;
@@ -205,7 +208,7 @@ class FakeClaudeServer implements FakeClaude {
     record.match = routed.match;
     const turn = this.resolveTurn(routed.turn, body, record.seq);
     if (typeof turn === 'string') return sendError(exchange, 500, 'api_error', turn);
-    await playTurn(exchange, turn, body, this.ids);
+    await playTurn(exchange, turn, body, this.ids, this.promptCache);
   }
 
   /** Runs a dynamic turn; returns an error message (also kept for assertAllConsumed) if it misbehaves. */

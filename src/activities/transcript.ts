@@ -1,0 +1,96 @@
+// The conversation kept out of workflow history. Each message is stored once, as a node that points to the
+// node before it, so a model call's activity input carries one reference (the head) instead of the whole
+// transcript, and the run's history grows with the new content of each turn, not with its square.
+import type { ContentBlock, MessageParam, ToolResultBlock } from '../shared';
+import type { MessageStore } from './store/message-store';
+
+/** Content larger than this (in bytes of JSON) is stored out of line and referenced from history. */
+export const OUT_OF_LINE_BYTES = 2048;
+
+interface TranscriptNode {
+  prev: string | null;
+  message: MessageParam;
+}
+
+const CACHE_ENTRIES = 20_000;
+
+/** Reads and appends transcripts in a message store, with a cache of the nodes it has seen. */
+export class Transcripts {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(readonly store: MessageStore) {}
+
+  /** Appends messages after `head`; returns the new head (the same head when there is nothing to append). */
+  async append(head: string | null, messages: readonly MessageParam[]): Promise<string | null> {
+    let current = head;
+    for (const message of messages) {
+      const node: TranscriptNode = { prev: current, message };
+      current = await this.store.put(Buffer.from(JSON.stringify(node)));
+      this.remember(current, node);
+    }
+    return current;
+  }
+
+  /** The messages up to `head`, oldest first, with out-of-line tool results put back in. */
+  async load(head: string | null): Promise<MessageParam[]> {
+    const messages: MessageParam[] = [];
+    for (let ref = head; ref !== null;) {
+      const node = await this.json<TranscriptNode>(ref);
+      messages.push(node.message);
+      ref = node.prev;
+    }
+    messages.reverse();
+    return Promise.all(messages.map((m) => this.resolve(m)));
+  }
+
+  /** Stores text that is too large for history; returns its reference, or undefined when it stays inline. */
+  async storeIfLarge(text: string): Promise<string | undefined> {
+    if (Buffer.byteLength(text) <= OUT_OF_LINE_BYTES) return undefined;
+    const ref = await this.store.put(Buffer.from(text));
+    this.remember(ref, text);
+    return ref;
+  }
+
+  /** Stores any JSON value; returns its reference. */
+  async putJson(value: unknown): Promise<string> {
+    const ref = await this.store.put(Buffer.from(JSON.stringify(value)));
+    this.remember(ref, value);
+    return ref;
+  }
+
+  /** A JSON value by reference. */
+  async json<T>(ref: string): Promise<T> {
+    if (this.cache.has(ref)) return this.cache.get(ref) as T;
+    const value = JSON.parse((await this.store.get(ref)).toString()) as T;
+    this.remember(ref, value);
+    return value;
+  }
+
+  private async text(ref: string): Promise<string> {
+    if (this.cache.has(ref)) return this.cache.get(ref) as string;
+    const value = (await this.store.get(ref)).toString();
+    this.remember(ref, value);
+    return value;
+  }
+
+  private async resolve(message: MessageParam): Promise<MessageParam> {
+    if (typeof message.content === 'string' || !message.content.some(isStoredResult)) return message;
+    const content = await Promise.all(
+      message.content.map(async (block): Promise<ContentBlock> => {
+        if (!isStoredResult(block)) return block;
+        const { content_ref: ref, ...rest } = block;
+        return { ...rest, content: await this.text(ref as string) };
+      }),
+    );
+    return { ...message, content };
+  }
+
+  private remember(ref: string, value: unknown): void {
+    if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(ref, value);
+  }
+}
+
+function isStoredResult(block: ContentBlock): block is ToolResultBlock & { content_ref: string } {
+  return block.type === 'tool_result' && typeof (block as ToolResultBlock).content_ref === 'string';
+}

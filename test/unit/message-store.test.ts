@@ -1,0 +1,117 @@
+// Unit tests: no workers, no servers. The message store and stored transcripts, on a temporary directory.
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import type { Payload, StorageDriver, StorageDriverClaim } from '@temporalio/common';
+import { DriverStore, LocalDiskStore, MissingContentError } from '../../src/activities/store/message-store';
+import { OUT_OF_LINE_BYTES, Transcripts } from '../../src/activities/transcript';
+import { fitLedger, jsonBytes } from '../../src/workflows/payload-guard';
+
+const tempStore = async () => new LocalDiskStore(await mkdtemp(path.join(os.tmpdir(), 'store-')));
+
+/** A storage driver that keeps payloads in memory, standing in for Temporal's S3 driver. */
+function memoryDriver(): StorageDriver & { objects: Map<string, Payload> } {
+  const objects = new Map<string, Payload>();
+  return {
+    name: 'memory',
+    type: 'test.memory',
+    objects,
+    async store(_ctx, payloads) {
+      return payloads.map((p) => {
+        const key = `k${objects.size}`;
+        objects.set(key, p);
+        return { claimData: { key } } as StorageDriverClaim;
+      });
+    },
+    async retrieve(_ctx, claims) {
+      return claims.map((c) => objects.get(c.claimData.key as string) as Payload);
+    },
+  };
+}
+
+describe('message store', () => {
+  it('stores content once under its hash', async () => {
+    const store = await tempStore();
+    const a = await store.put(Buffer.from('hello'));
+    const b = await store.put(Buffer.from('hello'));
+    assert.equal(a, b);
+    assert.match(a, /^sha256:[0-9a-f]{64}$/);
+    assert.equal((await store.get(a)).toString(), 'hello');
+  });
+
+  it('says what to fix when content is missing', async () => {
+    const store = await tempStore();
+    await assert.rejects(
+      store.get(`sha256:${'0'.repeat(64)}`),
+      (err: unknown) => err instanceof MissingContentError && /shared volume/.test(err.message),
+    );
+  });
+
+  it('works on a Temporal storage driver and checks the content hash', async () => {
+    const driver = memoryDriver();
+    const store = new DriverStore(driver);
+    const ref = await store.put(Buffer.from('over the wire'));
+    assert.equal((await store.get(ref)).toString(), 'over the wire');
+    const [key] = driver.objects.keys();
+    driver.objects.set(key as string, { metadata: {}, data: Buffer.from('tampered') });
+    await assert.rejects(store.get(ref), /does not match its hash/);
+  });
+});
+
+describe('stored transcripts', () => {
+  it('appends messages as a chain and loads them back in order', async () => {
+    const transcripts = new Transcripts(await tempStore());
+    const one = await transcripts.append(null, [{ role: 'user', content: 'Hi' }]);
+    const two = await transcripts.append(one, [
+      { role: 'assistant', content: [{ type: 'text', text: 'Hello' }] },
+      { role: 'user', content: 'Bye' },
+    ]);
+    assert.deepEqual(await transcripts.load(two), [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: [{ type: 'text', text: 'Hello' }] },
+      { role: 'user', content: 'Bye' },
+    ]);
+    assert.deepEqual(await transcripts.load(one), [{ role: 'user', content: 'Hi' }]);
+    assert.deepEqual(await transcripts.load(null), []);
+    assert.equal(await transcripts.append(two, []), two);
+  });
+
+  it('keeps small tool results inline and puts large ones back when loading', async () => {
+    const store = await tempStore();
+    const transcripts = new Transcripts(store);
+    assert.equal(await transcripts.storeIfLarge('small'), undefined);
+    const big = 'x'.repeat(OUT_OF_LINE_BYTES + 1);
+    const ref = await transcripts.storeIfLarge(big);
+    assert.ok(ref);
+    const head = await transcripts.append(null, [
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content_ref: ref }] },
+    ]);
+    // A fresh reader (another worker) resolves it from the store alone.
+    const [message] = await new Transcripts(store).load(head);
+    assert.deepEqual(message, {
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: big }],
+    });
+  });
+});
+
+describe('payload guard', () => {
+  it('measures JSON in UTF-8 bytes', () => {
+    assert.equal(jsonBytes('abc'), 5);
+    assert.equal(jsonBytes('é'), 4);
+    assert.equal(jsonBytes('😀'), 6);
+    assert.equal(jsonBytes({ a: [1, 2] }), Buffer.byteLength(JSON.stringify({ a: [1, 2] })));
+  });
+
+  it('leaves a small ledger alone and shrinks the inputs of a large one', () => {
+    const small = [{ input: { q: 'x' } }];
+    assert.equal(fitLedger(small), small);
+    const large = Array.from({ length: 10 }, () => ({ input: { blob: 'y'.repeat(1000) }, name: 't' }));
+    const fitted = fitLedger(large, 5000);
+    assert.ok(jsonBytes(fitted) < 5000);
+    assert.match(JSON.stringify(fitted[0]?.input), /left out/);
+    assert.equal(fitted[0]?.name, 't');
+  });
+});
