@@ -398,14 +398,15 @@ function publish(
     { key: AgentModel, value: input.model },
   ]);
   const waiting = [...turn.approvals.values()].map((a) => `${a.name} (${a.toolUseId})`);
+  // The Web UI renders this as markdown: one paragraph per line, and no "2/10" (it would become a fraction).
   wf.setCurrentDetails(
     [
-      `**${status}** · turn ${state.iterations}/${input.limits.maxIterations}`,
+      `**${status}** · turn ${state.iterations} of ${input.limits.maxIterations}`,
       `tokens ${totalTokens(state.usage)} · cost $${state.costUsd.toFixed(4)}`,
       turn.running.size > 0 ? `running: ${[...turn.running.values()].join(', ')}` : '',
       waiting.length > 0 ? `waiting for approval: ${waiting.join(', ')}` : '',
     ]
       .filter((line) => line !== '')
-      .join('\n'),
+      .join('\n\n'),
   );
 }
