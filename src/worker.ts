@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from './activities';
@@ -10,6 +10,7 @@ import type { MessageStore } from './activities/store/message-store';
 import { createToolRegistry } from './activities/tools/registry';
 import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
+import { installRuntime, observabilityFromEnv } from './observability';
 import type { AgentConfig } from './config';
 import { SEARCH_ATTRIBUTES } from './shared';
 
@@ -124,13 +125,18 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 }
 
 /** Runs a worker from the environment until SIGINT or SIGTERM. */
-export async function runWorkerFromEnv(log: (line: string) => void = console.log): Promise<void> {
+export async function runWorkerFromEnv(): Promise<void> {
+  const observability = observabilityFromEnv();
+  installRuntime(observability);
   const config = configFromEnv();
   const worker = await createAgentWorker({ config });
-  log(
-    `durable-agent worker polling task queue "${config.taskQueue}" on ${config.address} (namespace ${config.namespace}); ` +
-      `tools from ${config.toolModules.length > 0 ? config.toolModules.join(', ') : 'no modules'}.`,
-  );
+  Runtime.instance().logger.info('durable-agent worker polling', {
+    taskQueue: config.taskQueue,
+    address: config.address,
+    namespace: config.namespace,
+    toolModules: config.toolModules,
+    metrics: observability.metricsAddress ? `http://${observability.metricsAddress}/metrics` : 'off',
+  });
   await worker.run();
 }
 

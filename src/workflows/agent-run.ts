@@ -33,6 +33,7 @@ import type {
 import { addUsage, checkBudget, costUsd, totalTokens } from './budget';
 import { fitLedger } from './payload-guard';
 import { appendTranscript, modelCall, pinRun } from './proxies';
+import { recordModelCall, recordRunEnd, recordToolCall } from './metrics';
 import { decideStop } from './stop-reason';
 import { runToolCalls } from './tool-calls';
 import type { PendingApproval, TurnContext } from './tool-calls';
@@ -150,10 +151,13 @@ export async function agentRun(rawInput: unknown, resume?: ResumeState): Promise
   const result = assemble(state, ending);
   state.finalStatus = result.status;
   publish(state, input, turn, result.status);
+  recordRunEnd(result.status, input.model);
   wf.log.info('run finished', {
     status: result.status,
     iterations: result.iterations,
+    totalTokens: totalTokens(result.usage),
     costUsd: result.costUsd,
+    toolCalls: result.toolCalls.length,
   });
   return result;
 }
@@ -193,8 +197,10 @@ async function loop(
     state.messages += reply.appended;
     state.pending = [];
     state.iterations = iteration;
+    const costBefore = state.costUsd;
     state.usage = addUsage(state.usage, reply.usage);
     state.costUsd = costUsd(state.usage, pricing);
+    recordModelCall(input.model, reply.usage, (state.costUsd - costBefore) * 1e6);
     state.stopReason = reply.stopReason;
     state.lastText = reply.text;
     const calls = reply.toolUses;
@@ -246,6 +252,18 @@ async function loop(
       case 'run_tools': {
         const { blocks, records } = await runToolCalls(calls, turn);
         state.toolCalls.push(...records);
+        for (const record of records) {
+          recordToolCall(record);
+          wf.log.info('tool call', {
+            turn: iteration,
+            toolUseId: record.toolUseId,
+            tool: record.name,
+            status: record.status,
+            attempts: record.attempts,
+            durationMs: record.durationMs,
+            ...(record.error ? { errorType: record.error.type } : {}),
+          });
+        }
         state.pending = [{ role: 'user', content: blocks }];
         publish(state, input, turn, 'running');
         if (verdict.finalTurn) {
