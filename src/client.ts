@@ -13,9 +13,9 @@ import { configFromEnv } from './config';
 import type { AgentConfig } from './config';
 import { statusQuery, WORKFLOW_TYPE } from './shared';
 import type { AgentInput, AgentResult, MessageParam, RunProgress, TranscriptRef } from './shared';
-import { LocalDiskStore } from './activities/store/message-store';
 import type { MessageStore } from './activities/store/message-store';
 import { Transcripts } from './activities/transcript';
+import { defaultMessageStore } from './store';
 
 const MAX_INPUT_BYTES = 1.5 * 1024 * 1024;
 
@@ -146,7 +146,7 @@ function firstLine(text: string): string {
 /** Reads a run's conversation from the message store (the worker's DURABLE_AGENT_STORE_DIR unless given). */
 export async function loadTranscript(
   transcript: TranscriptRef,
-  store: MessageStore = new LocalDiskStore(configFromEnv().storeDir),
+  store: MessageStore = defaultMessageStore(),
 ): Promise<MessageParam[]> {
   return new Transcripts(store).load(transcript.head);
 }

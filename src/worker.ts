@@ -5,12 +5,12 @@ import type { DataConverter } from '@temporalio/common';
 import { createActivities } from './activities';
 import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
-import { LocalDiskStore } from './activities/store/message-store';
 import type { MessageStore } from './activities/store/message-store';
 import { createToolRegistry } from './activities/tools/registry';
 import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import { installRuntime, observabilityFromEnv } from './observability';
+import { defaultMessageStore } from './store';
 import type { AgentConfig } from './config';
 import { SEARCH_ATTRIBUTES } from './shared';
 
@@ -70,7 +70,7 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
     activities: createActivities({
       anthropic,
       tools: registry,
-      store: options.store ?? new LocalDiskStore(config.storeDir),
+      store: options.store ?? defaultMessageStore(config.storeDir),
     }),
     // Heartbeats carry cancellation back to activities, so they are flushed at least every second: a
     // cancelled run stops its model call and tools within about a second.

@@ -1,11 +1,19 @@
 // Unit tests: no workers, no servers. The message store and stored transcripts, on a temporary directory.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Payload, StorageDriver, StorageDriverClaim } from '@temporalio/common';
-import { DriverStore, LocalDiskStore, MissingContentError } from '../../src/activities/store/message-store';
+import {
+  contentRef,
+  DriverStore,
+  LocalDiskStore,
+  MissingContentError,
+} from '../../src/activities/store/message-store';
+import { SealedStore } from '../../src/activities/store/sealed-store';
+import { codecsFromEnv } from '../../src/codec';
+import { defaultMessageStore } from '../../src/store';
 import { OUT_OF_LINE_BYTES, Transcripts } from '../../src/activities/transcript';
 import { fitLedger, jsonBytes } from '../../src/workflows/payload-guard';
 
@@ -113,5 +121,26 @@ describe('payload guard', () => {
     assert.ok(jsonBytes(fitted) < 5000);
     assert.match(JSON.stringify(fitted[0]?.input), /left out/);
     assert.equal(fitted[0]?.name, 't');
+  });
+});
+
+describe('sealed message store', () => {
+  it('keeps no plaintext on disk when a key is set, and reads it back', async () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sealed-'));
+    const store = defaultMessageStore(dir, codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: key }));
+    const secret = Buffer.from('the customer card ends in 4242 '.repeat(20));
+    const ref = await store.put(secret);
+    assert.equal(ref, contentRef(secret), 'the reference is the hash of the plain content');
+    assert.deepEqual(await store.get(ref), secret);
+    const onDisk = await readFile(path.join(dir, ref.slice(7, 9), ref.slice(7)));
+    assert.equal(onDisk.includes(Buffer.from('4242')), false);
+
+    const otherKey = defaultMessageStore(
+      dir,
+      codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64') }),
+    );
+    await assert.rejects(otherKey.get(ref), /key/i);
+    assert.ok(!(defaultMessageStore(dir, []) instanceof SealedStore), 'no key, no sealing');
   });
 });

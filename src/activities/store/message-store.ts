@@ -34,13 +34,18 @@ export class LocalDiskStore implements MessageStore {
 
   async put(bytes: Buffer): Promise<string> {
     const ref = contentRef(bytes);
+    await this.putAt(ref, bytes);
+    return ref;
+  }
+
+  /** Stores bytes under a given reference (for stores layered on this one, such as SealedStore). */
+  async putAt(ref: string, bytes: Buffer): Promise<void> {
     const file = this.file(ref);
     await mkdir(path.dirname(file), { recursive: true });
     // Write then rename, so a reader never sees half a file; the same content may be written twice at once.
     const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await writeFile(temp, bytes);
     await rename(temp, file);
-    return ref;
   }
 
   async get(ref: string): Promise<Buffer> {
