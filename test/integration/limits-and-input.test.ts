@@ -146,7 +146,11 @@ describe('workflow IDs', () => {
     assert.equal(served('Start me twice').length, 1, 'the model was called by one run only');
 
     env.fake.script([{ content: 'Twice, as asked.' }], { match: 'Start me twice' });
-    const fresh = await startRun(env.client, input, { workflowId, taskQueue: env.taskQueue, onExistingId: 'new' });
+    const fresh = await startRun(env.client, input, {
+      workflowId,
+      taskQueue: env.taskQueue,
+      onExistingId: 'new',
+    });
     assert.equal(fresh.state, 'started', 'a new run when the caller asks for one explicitly');
     assert.equal((await awaitResult(fresh.handle)).text, 'Twice, as asked.');
   });
