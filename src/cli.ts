@@ -1,38 +1,22 @@
 // The `durable-agent` command: start, join and inspect runs, run a worker or a dev server, or the demo.
-import { parseArgs } from 'node:util';
-import type { ParseArgsConfig } from 'node:util';
-import { awaitResult, connectClient, getProgress, RunFailedError, startRun, webUiLink } from './client';
+import { awaitResult, getProgress, RunFailedError, startRun, webUiLink } from './client';
+import type { RunHandle } from './client';
+import { flagsOf, parse, runIdArgument, wholeNumber } from './cli/args';
 import { demo } from './cli/demo';
 import { startLocalServer, untilSignal } from './cli/dev';
-import { CliError, ExitCode } from './cli/exit-codes';
+import { CliError, CliErrorType, ExitCode } from './cli/exit-codes';
+import { commandHelp, isCommand, JSON_COMMANDS, overallHelp } from './cli/help';
+import { formatRunList, listRuns, parseListStatus } from './cli/list';
 import { formatResult, uiBaseUrl } from './cli/output';
 import { watchProgress } from './cli/progress';
+import { connect, describeRun } from './cli/runs';
+import { formatRunningProgress, formatTranscript, loadConversation } from './cli/transcript';
 import { configFromEnv } from './config';
 import { approveUpdate, cancelSignal } from './shared';
-import type { AgentInput } from './shared';
+import type { AgentInput, AgentResult } from './shared';
 import { runWorkerFromEnv } from './worker';
 
-const USAGE = `durable-agent: Claude tool-use agents as durable Temporal workflows
-
-Usage:
-  durable-agent demo [--prompt TEXT] [--db FILE] [--no-wait]
-      Dev server, worker and one run, end to end; prints the answer and the run's Web UI link.
-      Without ANTHROPIC_API_KEY it talks to the bundled fake Claude.
-  durable-agent run "PROMPT" [--id ID] [--tools a,b] [--model M] [--system TEXT] [--max-iterations N] [--new] [--json]
-      Starts a run (or joins the run that has this ID) and prints its answer. Needs a worker.
-  durable-agent status ID [--json]     What a run is doing or how it ended.
-  durable-agent cancel ID [--reason TEXT]
-      Stops a run: the model call and read tools in flight are cancelled, unsafe tools finish.
-  durable-agent approve ID TOOL_USE_ID [--reject] [--note TEXT]
-      Approves (or rejects) a tool call that waits for a person.
-  durable-agent worker                 Runs a worker from the environment (see README).
-  durable-agent dev [--db FILE]        Runs a Temporal dev server with its Web UI; runs survive restarts.
-
-Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), DURABLE_AGENT_TASK_QUEUE
-(durable-agent), TEMPORAL_UI_URL (http://localhost:8233), ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, DURABLE_AGENT_TOOLS.
-
-Exit codes: 0 done (run completed), 1 run failed or error, 2 bad usage, 3 run ended without completing
-(iteration_limit, budget_exceeded, refused, cancelled, needs_attention), 4 Temporal server unreachable.`;
+const DEFAULT_LIST_LIMIT = 20;
 
 /** Runs the CLI with the given arguments and sets the process exit code. */
 export async function main(argv: string[]): Promise<void> {
@@ -40,39 +24,61 @@ export async function main(argv: string[]): Promise<void> {
   try {
     process.exitCode = await dispatch(command, rest);
   } catch (err) {
-    if (err instanceof RunFailedError) {
-      console.error(`Run ${err.workflowId} failed: ${err.type}: ${err.message}`);
-      process.exitCode = ExitCode.Failed;
-    } else if (err instanceof CliError) {
-      console.error(`durable-agent: ${err.message}`);
-      process.exitCode = err.exitCode;
-    } else {
-      console.error(`durable-agent: ${(err as Error).message ?? String(err)}`);
-      process.exitCode = /Cannot reach the Temporal server/.test(String((err as Error).message))
-        ? ExitCode.Unreachable
-        : ExitCode.Failed;
-    }
+    const failure = describeFailure(err);
+    console.error(failure.text);
+    // Scripts that asked for JSON get the failure as JSON too, so stdout always parses.
+    if (flagsOf(rest).includes('--json')) console.log(JSON.stringify({ error: failure.error }, null, 2));
+    process.exitCode = failure.exitCode;
   }
 }
 
 async function dispatch(command: string | undefined, args: string[]): Promise<number> {
+  if (command === undefined) {
+    console.error(overallHelp());
+    return ExitCode.Usage;
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(isCommand(args[0]) ? commandHelp(args[0]) : overallHelp());
+    return ExitCode.Ok;
+  }
+  if (!isCommand(command)) {
+    throw new CliError(
+      `unknown command "${command}". Run \`durable-agent --help\` for the commands.`,
+      ExitCode.Usage,
+    );
+  }
+  const flags = flagsOf(args);
+  if (flags.includes('--help') || flags.includes('-h')) {
+    console.log(commandHelp(command));
+    return ExitCode.Ok;
+  }
+  if (flags.includes('--json') && !JSON_COMMANDS.includes(command)) {
+    throw new CliError(
+      `\`durable-agent ${command}\` has no --json output: it runs until stopped and prints lines for people.`,
+      ExitCode.Usage,
+    );
+  }
   switch (command) {
     case 'run':
       return run(args);
     case 'status':
       return status(args);
+    case 'list':
+      return list(args);
+    case 'transcript':
+      return transcript(args);
     case 'cancel':
       return cancel(args);
     case 'approve':
       return approve(args);
     case 'worker':
-      parse(args, {});
+      parse('worker', args, {});
       await runWorkerFromEnv();
       return ExitCode.Ok;
     case 'dev':
       return dev(args);
     case 'demo': {
-      const { values } = parse(args, {
+      const { values } = parse('demo', args, {
         prompt: { type: 'string' },
         db: { type: 'string' },
         'no-wait': { type: 'boolean' },
@@ -84,22 +90,11 @@ async function dispatch(command: string | undefined, args: string[]): Promise<nu
         ...(typeof values.db === 'string' ? { dbFile: values.db } : {}),
       });
     }
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      console.log(USAGE);
-      return command === undefined ? ExitCode.Usage : ExitCode.Ok;
-    default:
-      throw new CliError(
-        `unknown command "${command}". Run \`durable-agent --help\` for the commands.`,
-        ExitCode.Usage,
-      );
   }
 }
 
 async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parse('run', args, {
     id: { type: 'string' },
     tools: { type: 'string' },
     model: { type: 'string' },
@@ -120,14 +115,11 @@ async function run(args: string[]): Promise<number> {
   if (typeof values.model === 'string') input.model = values.model;
   if (typeof values.system === 'string') input.system = values.system;
   if (typeof values['max-iterations'] === 'string') {
-    const n = Number(values['max-iterations']);
-    if (!Number.isInteger(n) || n < 1)
-      throw new CliError('--max-iterations takes a whole number of at least 1.', ExitCode.Usage);
-    input.limits = { maxIterations: n };
+    input.limits = { maxIterations: wholeNumber('--max-iterations', values['max-iterations']) };
   }
 
   const config = configFromEnv();
-  const client = await connectClient(config);
+  const client = await connect(config);
   try {
     const started = await startRun(client, input, {
       ...(typeof values.id === 'string' ? { workflowId: values.id } : {}),
@@ -139,17 +131,15 @@ async function run(args: string[]): Promise<number> {
       finished: `Run ${started.workflowId} already finished; showing its result (pass --new to start it again).`,
     }[started.state];
     if (!values.json) console.error(note);
+    const live = process.stderr.isTTY ? process.stderr : undefined;
     const stop = values.json
       ? () => undefined
-      : watchProgress(client, started.workflowId, (l) => console.error(`  ${l}`));
+      : watchProgress(client, started.workflowId, (l) => console.error(`  ${l}`), live);
     const result = await awaitResult(started.handle).finally(stop);
     const { runId } = await started.handle.describe();
     const link = webUiLink(uiBaseUrl(), config.namespace, started.workflowId, runId);
-    console.log(
-      values.json
-        ? JSON.stringify({ workflowId: started.workflowId, link, ...result }, null, 2)
-        : formatResult(result, link),
-    );
+    if (values.json) printJson({ workflowId: started.workflowId, link, ...result });
+    else console.log(formatResult(result, link));
     return result.status === 'completed' ? ExitCode.Ok : ExitCode.NotCompleted;
   } finally {
     await client.connection.close();
@@ -157,22 +147,12 @@ async function run(args: string[]): Promise<number> {
 }
 
 async function status(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' } });
-  const [workflowId] = positionals;
-  if (!workflowId) throw new CliError('give the run ID: durable-agent status ID', ExitCode.Usage);
+  const { values, positionals } = parse('status', args, { json: { type: 'boolean' } });
+  const workflowId = runIdArgument('status', positionals);
   const config = configFromEnv();
-  const client = await connectClient(config);
+  const client = await connect(config);
   try {
-    const description = await client.workflow
-      .getHandle(workflowId)
-      .describe()
-      .catch((err: Error) => {
-        throw new CliError(
-          /not found/i.test(err.message)
-            ? `no run with ID "${workflowId}" in namespace ${config.namespace}.`
-            : `cannot describe run "${workflowId}": ${err.message}`,
-        );
-      });
+    const description = await describeRun(client, workflowId);
     const progress = await getProgress(client, workflowId).catch(() => undefined);
     const summary = {
       workflowId,
@@ -184,7 +164,7 @@ async function status(args: string[]): Promise<number> {
       progress: progress ?? null,
     };
     if (values.json) {
-      console.log(JSON.stringify(summary, null, 2));
+      printJson(summary);
     } else {
       console.log(`run         ${workflowId} (${description.status.name})`);
       if (progress) {
@@ -207,25 +187,98 @@ async function status(args: string[]): Promise<number> {
   }
 }
 
+async function list(args: string[]): Promise<number> {
+  const { values, positionals } = parse('list', args, {
+    status: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) {
+    throw new CliError(
+      `list takes no arguments (got "${positionals.join(' ')}"); filter with --status S.`,
+      ExitCode.Usage,
+    );
+  }
+  const wanted = typeof values.status === 'string' ? parseListStatus(values.status) : undefined;
+  const limit = typeof values.limit === 'string' ? wholeNumber('--limit', values.limit) : DEFAULT_LIST_LIMIT;
+  const config = configFromEnv();
+  const client = await connect(config);
+  try {
+    const rows = await listRuns(client, { limit, ...(wanted ? { status: wanted } : {}) });
+    if (values.json) {
+      printJson(
+        rows.map((r) => ({ ...r, link: webUiLink(uiBaseUrl(), config.namespace, r.workflowId, r.runId) })),
+      );
+    } else if (rows.length === 0) {
+      console.log(`No agent runs${wanted ? ` with status ${wanted}` : ''} in namespace ${config.namespace}.`);
+    } else {
+      console.log(formatRunList(rows));
+    }
+    return ExitCode.Ok;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function transcript(args: string[]): Promise<number> {
+  const { values, positionals } = parse('transcript', args, { json: { type: 'boolean' } });
+  const workflowId = runIdArgument('transcript', positionals);
+  const config = configFromEnv();
+  const client = await connect(config);
+  try {
+    const description = await describeRun(client, workflowId);
+    const link = webUiLink(uiBaseUrl(), config.namespace, workflowId, description.runId);
+    if (description.status.name === 'RUNNING') {
+      const progress = await getProgress(client, workflowId).catch(() => undefined);
+      if (values.json) printJson({ workflowId, state: 'running', link, progress: progress ?? null });
+      else console.log(`${formatRunningProgress(workflowId, progress)}\nweb ui      ${link}`);
+      return ExitCode.Ok;
+    }
+    const handle: RunHandle = client.workflow.getHandle(workflowId, description.runId);
+    const result = await awaitResult(handle).catch((err: unknown) => {
+      if (!(err instanceof RunFailedError)) throw err;
+      throw new RunFailedError(
+        `${err.message} (a failed run has no result to read a transcript from; its history has every model and tool call: ${link})`,
+        err.type,
+        err.workflowId,
+      );
+    });
+    const messages = await loadConversation(workflowId, result, config.storeDir);
+    if (values.json) printJson({ workflowId, state: 'finished', link, ...result, messages });
+    else
+      console.log(
+        `${formatTranscript(messages, result.text)}\n\n${resultFooter(result)}\nweb ui      ${link}`,
+      );
+    return ExitCode.Ok;
+  } finally {
+    await client.connection.close();
+  }
+}
+
 async function cancel(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { reason: { type: 'string' } });
-  const [workflowId] = positionals;
-  if (!workflowId)
-    throw new CliError('give the run ID: durable-agent cancel ID [--reason TEXT]', ExitCode.Usage);
-  const client = await connectClient(configFromEnv());
+  const { values, positionals } = parse('cancel', args, {
+    reason: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const workflowId = runIdArgument('cancel', positionals);
+  const client = await connect(configFromEnv());
   try {
     const reason = typeof values.reason === 'string' ? values.reason : 'cancelled from the durable-agent CLI';
     await client.workflow
       .getHandle(workflowId)
       .signal(cancelSignal, { reason })
       .catch((err: Error) => {
-        throw new CliError(
-          /not found|already completed/i.test(err.message)
-            ? `no running run with ID "${workflowId}" (it may have finished already).`
-            : `cannot cancel "${workflowId}": ${err.message}`,
-        );
+        if (/not found|already completed/i.test(err.message)) {
+          throw new CliError(
+            `no running run with ID "${workflowId}" (it may have finished already; \`durable-agent status ${workflowId}\` tells).`,
+            ExitCode.Failed,
+            CliErrorType.RunNotFound,
+          );
+        }
+        throw new CliError(`cannot cancel "${workflowId}": ${err.message}`);
       });
-    console.log(`Asked run ${workflowId} to stop (${reason}).`);
+    if (values.json) printJson({ workflowId, cancelRequested: true, reason });
+    else console.log(`Asked run ${workflowId} to stop (${reason}).`);
     return ExitCode.Ok;
   } finally {
     await client.connection.close();
@@ -233,15 +286,19 @@ async function cancel(args: string[]): Promise<number> {
 }
 
 async function approve(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { reject: { type: 'boolean' }, note: { type: 'string' } });
-  const [workflowId, toolUseId] = positionals;
-  if (!workflowId || !toolUseId) {
+  const { values, positionals } = parse('approve', args, {
+    reject: { type: 'boolean' },
+    note: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const [workflowId, toolUseId, extra] = positionals;
+  if (!workflowId || !toolUseId || extra !== undefined) {
     throw new CliError(
       'give the run ID and the tool call ID: durable-agent approve ID TOOL_USE_ID [--reject] [--note TEXT]',
       ExitCode.Usage,
     );
   }
-  const client = await connectClient(configFromEnv());
+  const client = await connect(configFromEnv());
   try {
     const decision = {
       toolUseId,
@@ -256,7 +313,8 @@ async function approve(args: string[]): Promise<number> {
           `cannot ${values.reject ? 'reject' : 'approve'}: ${err.cause?.message ?? err.message}`,
         );
       });
-    console.log(answer);
+    if (values.json) printJson({ workflowId, ...decision, message: answer });
+    else console.log(answer);
     return ExitCode.Ok;
   } finally {
     await client.connection.close();
@@ -264,7 +322,7 @@ async function approve(args: string[]): Promise<number> {
 }
 
 async function dev(args: string[]): Promise<number> {
-  const { values } = parse(args, { db: { type: 'string' } });
+  const { values } = parse('dev', args, { db: { type: 'string' } });
   const server = await startLocalServer({
     log: (line) => console.log(line),
     ...(typeof values.db === 'string' ? { dbFile: values.db } : {}),
@@ -279,15 +337,48 @@ async function dev(args: string[]): Promise<number> {
   return ExitCode.Ok;
 }
 
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new CliError(
-      `${(err as Error).message}. Run \`durable-agent --help\` for the flags.`,
-      ExitCode.Usage,
-    );
+function resultFooter(result: AgentResult): string {
+  const tokens = result.usage.inputTokens + result.usage.outputTokens;
+  return [
+    `── ${result.status}${result.reason ? ` (${result.reason})` : ''}`,
+    `${result.iterations} turns`,
+    `${result.toolCalls.length} tool calls`,
+    `${tokens} tokens`,
+    `$${result.costUsd.toFixed(4)}`,
+  ].join(' · ');
+}
+
+function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+function describeFailure(err: unknown): {
+  text: string;
+  exitCode: number;
+  error: { type: string; message: string; workflowId?: string };
+} {
+  if (err instanceof RunFailedError) {
+    return {
+      text: `Run ${err.workflowId} failed: ${err.type}: ${err.message}`,
+      exitCode: ExitCode.Failed,
+      error: { type: err.type, message: err.message, workflowId: err.workflowId },
+    };
   }
+  if (err instanceof CliError) {
+    return {
+      text: `durable-agent: ${err.message}`,
+      exitCode: err.exitCode,
+      error: { type: err.type, message: err.message },
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  // `worker` and `demo` connect on their own; their message when no server answers starts with these words.
+  const unreachable = /Cannot reach the Temporal server/.test(message);
+  return {
+    text: `durable-agent: ${message}`,
+    exitCode: unreachable ? ExitCode.Unreachable : ExitCode.Failed,
+    error: { type: unreachable ? CliErrorType.ServerUnreachable : CliErrorType.CommandFailed, message },
+  };
 }
 
 if (require.main === module) void main(process.argv.slice(2));

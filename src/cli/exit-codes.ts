@@ -12,13 +12,30 @@ export const ExitCode = {
   Unreachable: 4,
 } as const;
 
+/** Stable `type` of a CLI error; `--json` prints it as `error.type`. */
+export const CliErrorType = {
+  BadUsage: 'BadUsage',
+  ServerUnreachable: 'ServerUnreachable',
+  RunNotFound: 'RunNotFound',
+  CommandFailed: 'CommandFailed',
+} as const;
+
 /** A CLI error with the exit code it maps to. */
 export class CliError extends Error {
   override name = 'CliError';
+  readonly type: string;
   constructor(
     message: string,
     readonly exitCode: number = ExitCode.Failed,
+    type?: string,
   ) {
     super(message);
+    this.type = type ?? defaultType(exitCode);
   }
+}
+
+function defaultType(exitCode: number): string {
+  if (exitCode === ExitCode.Usage) return CliErrorType.BadUsage;
+  if (exitCode === ExitCode.Unreachable) return CliErrorType.ServerUnreachable;
+  return CliErrorType.CommandFailed;
 }

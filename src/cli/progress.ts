@@ -3,27 +3,49 @@ import { getProgress } from '../client';
 import type { RunProgress } from '../shared';
 
 const POLL_MS = 500;
+const WAITING = 'waiting for a worker to pick up the run (is `durable-agent worker` running?)';
 
-/** Prints a line whenever a run's progress changes (turn, tools running, tokens); returns a stop function. */
-export function watchProgress(client: Client, workflowId: string, print: (line: string) => void): () => void {
+/**
+ * Shows a run's progress (turn, tools running and done, tokens, cost, elapsed) until the returned function
+ * is called. On a terminal (`live`) it is one line rewritten in place; otherwise `print` gets a line per change.
+ */
+export function watchProgress(
+  client: Client,
+  workflowId: string,
+  print: (line: string) => void,
+  live?: NodeJS.WriteStream,
+): () => void {
   const started = Date.now();
-  let last = '';
+  let text: string | undefined;
+  let printed: string | undefined;
   let stopped = false;
+  const render = () => {
+    const elapsed = `${((Date.now() - started) / 1000).toFixed(1)}s`;
+    if (live) {
+      // Cut to the terminal's width: a wrapped line cannot be rewritten with \r.
+      const line = `  ${elapsed}  ${text ?? WAITING}`;
+      live.write(`\r\x1b[2K${line.slice(0, (live.columns || 80) - 1)}`);
+    } else if (text !== undefined && text !== printed) {
+      print(`${elapsed}  ${text}`);
+      printed = text;
+    }
+  };
   const tick = async () => {
-    if (stopped) return;
     try {
-      const line = describe(await getProgress(client, workflowId));
-      if (line !== last && !stopped) print(`${((Date.now() - started) / 1000).toFixed(1)}s  ${line}`);
-      last = line;
+      text = describe(await getProgress(client, workflowId));
     } catch {
       // The run may not have had its first workflow task yet; the next poll will tell.
     }
-    if (!stopped) timer = setTimeout(() => void tick(), POLL_MS);
+    if (stopped) return;
+    render();
+    timer = setTimeout(() => void tick(), POLL_MS);
   };
   let timer = setTimeout(() => void tick(), POLL_MS);
   return () => {
     stopped = true;
     clearTimeout(timer);
+    // The result printed next has the final numbers; a stale progress line would only contradict it.
+    live?.write('\r\x1b[2K');
   };
 }
 
