@@ -2,8 +2,12 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { workflowBundle } from './env';
+import { after, afterEach, before } from 'node:test';
+import { startTestEnv, workflowBundle } from './env';
+import type { TestEnv } from './env';
 
 /** A worker process. */
 export interface ChildWorker {
@@ -93,4 +97,59 @@ export async function waitFor(what: string, condition: () => boolean, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** The shared set-up of tests that run workers as processes. */
+export interface ChildWorkerSuite {
+  readonly env: TestEnv;
+  /** A temporary directory for the test's files (execution logs, ledgers). */
+  readonly dir: string;
+  /** Starts a worker process on the suite's task queue with this execution log; killed after the test. */
+  worker(log: string, extra?: Record<string, string>): Promise<ChildWorker>;
+}
+
+/**
+ * Registers the hooks of a suite of worker-process tests: a dev server, the fake Claude and a workflow bundle
+ * before all tests, every worker killed after each test (none may take the next test's tasks), the server
+ * stopped at the end.
+ */
+export function childWorkerSuite(name: string): ChildWorkerSuite {
+  let env: TestEnv | undefined;
+  let dir = '';
+  let bundleFile = '';
+  const workers: ChildWorker[] = [];
+  before(async () => {
+    env = await startTestEnv();
+    dir = await mkdtemp(path.join(os.tmpdir(), `${name}-`));
+    bundleFile = await writeBundle(dir);
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.kill()));
+  });
+  after(async () => {
+    await env?.close();
+  });
+  return {
+    get env() {
+      if (!env) throw new Error('the suite has not started yet');
+      return env;
+    },
+    get dir() {
+      return dir;
+    },
+    async worker(log, extra = {}) {
+      const running = env as TestEnv;
+      const w = await startChildWorker({
+        TEMPORAL_ADDRESS: running.server.address,
+        DURABLE_AGENT_TASK_QUEUE: running.taskQueue,
+        ANTHROPIC_BASE_URL: running.fake.url,
+        WORKFLOW_BUNDLE: bundleFile,
+        EXECUTION_LOG: log,
+        DURABLE_AGENT_TOOLS: '',
+        ...extra,
+      });
+      workers.push(w);
+      return w;
+    },
+  };
 }

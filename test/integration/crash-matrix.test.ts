@@ -2,49 +2,15 @@
 // Claude over real HTTP. A replacement worker finishes every run; finished model calls and tool calls are
 // never made again; only the call in flight is retried.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { awaitResult } from '../../src/client';
 import type { MessageParam } from '../../src/shared';
 import type { FakeTurn, MessagesRequestBody } from '../../src/testing';
-import { readExecutions, startChildWorker, waitFor, writeBundle } from '../helpers/child-worker';
-import type { ChildWorker } from '../helpers/child-worker';
-import { startTestEnv } from '../helpers/env';
-import type { TestEnv } from '../helpers/env';
+import { childWorkerSuite, readExecutions, waitFor } from '../helpers/child-worker';
 
-let env: TestEnv;
-let dir: string;
-let bundleFile: string;
-const workers: ChildWorker[] = [];
-
-before(async () => {
-  env = await startTestEnv();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'crash-'));
-  bundleFile = await writeBundle(dir);
-});
-// Each test starts its own workers; none may take another test's tasks.
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.kill()));
-});
-after(async () => {
-  await env?.close();
-});
-
-async function worker(log: string, extra: Record<string, string> = {}): Promise<ChildWorker> {
-  const w = await startChildWorker({
-    TEMPORAL_ADDRESS: env.server.address,
-    DURABLE_AGENT_TASK_QUEUE: env.taskQueue,
-    ANTHROPIC_BASE_URL: env.fake.url,
-    WORKFLOW_BUNDLE: bundleFile,
-    EXECUTION_LOG: log,
-    DURABLE_AGENT_TOOLS: '',
-    ...extra,
-  });
-  workers.push(w);
-  return w;
-}
+const suite = childWorkerSuite('crash');
+const worker = (log: string) => suite.worker(log);
 
 const toolResultCount = (messages: MessageParam[]) =>
   messages.flatMap((m) => (Array.isArray(m.content) ? m.content : [])).filter((b) => b.type === 'tool_result')
@@ -70,7 +36,7 @@ function chain(steps: number[], slowTurn?: number): FakeTurn[] {
 /** Model requests of a run, keyed by how many messages they carried (one key per turn). */
 function requestsByTurn(match: string): Map<number, number> {
   const counts = new Map<number, number>();
-  for (const r of env.fake.requests.filter((q) => q.match === match && q.path === '/v1/messages')) {
+  for (const r of suite.env.fake.requests.filter((q) => q.match === match && q.path === '/v1/messages')) {
     const n = (r.body as { messages: MessageParam[] }).messages.length;
     counts.set(n, (counts.get(n) ?? 0) + 1);
   }
@@ -91,11 +57,11 @@ function startsByStep(log: string): Map<number, { attempts: number[]; keys: Set<
 
 describe('crash matrix', () => {
   it('resumes after the worker is killed during the model call of turn 3', async () => {
-    const log = path.join(dir, 'a.jsonl');
+    const log = path.join(suite.dir, 'a.jsonl');
     const match = 'crash during model call';
-    env.fake.script(chain([100, 100, 100], 3), { match });
+    suite.env.fake.script(chain([100, 100, 100], 3), { match });
     const first = await worker(log);
-    const handle = await env.start({ prompt: `Job: ${match}.` });
+    const handle = await suite.env.start({ prompt: `Job: ${match}.` });
     // Turn 3's request carries 5 messages: the prompt and two assistant/tool-result pairs.
     await waitFor('the model call of turn 3', () => (requestsByTurn(match).get(5) ?? 0) > 0);
     await first.kill();
@@ -117,7 +83,7 @@ describe('crash matrix', () => {
     const steps = startsByStep(log);
     assert.deepEqual([...steps.keys()].sort(), [1, 2, 3]);
     for (const [n, s] of steps) assert.deepEqual(s.attempts, [1], `step ${n} ran once`);
-    const retried = env.fake.requests.filter(
+    const retried = suite.env.fake.requests.filter(
       (r) => r.match === match && (r.body as { messages: unknown[] }).messages.length === 5,
     );
     const recovery = (retried[1]?.receivedAt ?? 0) - second.readyAt;
@@ -127,11 +93,11 @@ describe('crash matrix', () => {
   });
 
   it('resumes after the worker is killed while tool 4 of a chain runs, with the same idempotency key', async () => {
-    const log = path.join(dir, 'b.jsonl');
+    const log = path.join(suite.dir, 'b.jsonl');
     const match = 'crash during tool four';
-    env.fake.script(chain([100, 100, 100, 3000, 100]), { match });
+    suite.env.fake.script(chain([100, 100, 100, 3000, 100]), { match });
     const first = await worker(log);
-    const handle = await env.start({ prompt: `Job: ${match}.` });
+    const handle = await suite.env.start({ prompt: `Job: ${match}.` });
     await waitFor('step 4 to start', () => startsByStep(log).has(4));
     await first.kill();
     const second = await worker(log);
@@ -152,10 +118,10 @@ describe('crash matrix', () => {
   });
 
   it('resumes after the worker is killed while a fan-out of four tools is half done', async () => {
-    const log = path.join(dir, 'c.jsonl');
+    const log = path.join(suite.dir, 'c.jsonl');
     const match = 'crash during fan-out';
     const delays = [100, 300, 4000, 4000];
-    env.fake.script(
+    suite.env.fake.script(
       [
         { content: delays.map((ms, i) => ({ type: 'tool_use', name: 'step', input: { n: i + 1, ms } })) },
         { content: 'Four steps done.' },
@@ -163,7 +129,7 @@ describe('crash matrix', () => {
       { match },
     );
     const first = await worker(log);
-    const handle = await env.start({ prompt: `Job: ${match}.` });
+    const handle = await suite.env.start({ prompt: `Job: ${match}.` });
     await waitFor(
       'two of four tools to finish',
       () => readExecutions(log).filter((e) => e.event === 'end').length === 2,

@@ -1,63 +1,36 @@
 // Integration tests: side effects across real crashes. Worker processes die by SIGKILL right after a charge
 // and before the activity reports it; the payments ledger (a real HTTP service on loopback) is the truth.
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { startLedgerServer } from '../../examples/payments/server';
 import type { LedgerServer } from '../../examples/payments/server';
 import { awaitResult } from '../../src/client';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
-import { readExecutions, startChildWorker, waitFor, writeBundle } from '../helpers/child-worker';
-import type { ChildWorker } from '../helpers/child-worker';
-import { startTestEnv } from '../helpers/env';
-import type { TestEnv } from '../helpers/env';
+import { childWorkerSuite, readExecutions, waitFor } from '../helpers/child-worker';
 
 const PAYMENT_TOOLS = path.resolve(__dirname, '..', '..', 'examples', 'payments', 'index.ts');
-let env: TestEnv;
+const suite = childWorkerSuite('side-effects');
 let ledger: LedgerServer;
-let dir: string;
-let bundleFile: string;
-const workers: ChildWorker[] = [];
 
 before(async () => {
-  env = await startTestEnv();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'side-effects-'));
-  bundleFile = await writeBundle(dir);
-  ledger = await startLedgerServer({ file: path.join(dir, 'ledger.json') });
-});
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.kill()));
+  ledger = await startLedgerServer({ file: path.join(suite.dir, 'ledger.json') });
 });
 after(async () => {
   await ledger?.close();
-  await env?.close();
 });
 
-async function worker(log: string, extra: Record<string, string> = {}): Promise<ChildWorker> {
-  const w = await startChildWorker({
-    TEMPORAL_ADDRESS: env.server.address,
-    DURABLE_AGENT_TASK_QUEUE: env.taskQueue,
-    ANTHROPIC_BASE_URL: env.fake.url,
-    WORKFLOW_BUNDLE: bundleFile,
-    EXECUTION_LOG: log,
-    DURABLE_AGENT_TOOLS: PAYMENT_TOOLS,
-    LEDGER_URL: ledger.url,
-    ...extra,
-  });
-  workers.push(w);
-  return w;
-}
+const worker = (log: string, extra: Record<string, string> = {}) =>
+  suite.worker(log, { DURABLE_AGENT_TOOLS: PAYMENT_TOOLS, LEDGER_URL: ledger.url, ...extra });
 
 function oneCall(match: string, id: string, name: string, input: Record<string, unknown>) {
-  env.fake.script([{ content: [{ type: 'tool_use', id, name, input }] }, { content: 'Reported.' }], {
+  suite.env.fake.script([{ content: [{ type: 'tool_use', id, name, input }] }, { content: 'Reported.' }], {
     match,
   });
 }
 
 function toolResultSent(match: string): ToolResultBlock | undefined {
-  const requests = env.fake.requests.filter((r) => r.match === match);
+  const requests = suite.env.fake.requests.filter((r) => r.match === match);
   const messages = (requests[requests.length - 1]?.body as { messages: MessageParam[] }).messages;
   return (messages[messages.length - 1]?.content as ToolResultBlock[])[0];
 }
@@ -71,10 +44,10 @@ const payment = (description: string) => ({
 
 describe('side effects across crashes', () => {
   it('an idempotent charge interrupted after it happened is retried with the same key: exactly one charge', async () => {
-    const log = path.join(dir, 'charge.jsonl');
+    const log = path.join(suite.dir, 'charge.jsonl');
     oneCall('charge then crash', 'toolu_charge_1', 'charge_card', payment('charge then crash'));
     const crashing = await worker(log, { CRASH_AFTER_TOOL: 'charge_card' });
-    const handle = await env.start({ prompt: 'Please charge then crash.' });
+    const handle = await suite.env.start({ prompt: 'Please charge then crash.' });
     await waitFor('the worker to die after the charge', () => crashing.process.signalCode === 'SIGKILL');
     await worker(log);
     const result = await awaitResult(handle);
@@ -95,10 +68,10 @@ describe('side effects across crashes', () => {
   });
 
   it('an unsafe transfer whose worker died is reconciled, not retried: one transfer, and the model is told', async () => {
-    const log = path.join(dir, 'wire.jsonl');
+    const log = path.join(suite.dir, 'wire.jsonl');
     oneCall('wire then crash', 'toolu_wire_1', 'send_wire_transfer', payment('wire then crash'));
     const crashing = await worker(log, { CRASH_AFTER_TOOL: 'send_wire_transfer' });
-    const handle = await env.start({ prompt: 'Please wire then crash.' });
+    const handle = await suite.env.start({ prompt: 'Please wire then crash.' });
     await waitFor('the worker to die after the transfer', () => crashing.process.signalCode === 'SIGKILL');
     await worker(log);
     const result = await awaitResult(handle);
@@ -118,10 +91,10 @@ describe('side effects across crashes', () => {
   });
 
   it('an unsafe call with no reconcile whose worker died is outcome_unknown and the run needs attention', async () => {
-    const log = path.join(dir, 'unsafe.jsonl');
+    const log = path.join(suite.dir, 'unsafe.jsonl');
     oneCall('unsafe in doubt', 'toolu_doubt_1', 'unsafe_step', { ms: 5000 });
     const first = await worker(log);
-    const handle = await env.start({ prompt: 'Run unsafe in doubt.' });
+    const handle = await suite.env.start({ prompt: 'Run unsafe in doubt.' });
     await waitFor('the unsafe step to start', () => readExecutions(log).some((e) => e.event === 'start'));
     await first.kill();
     await worker(log);
