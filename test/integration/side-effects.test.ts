@@ -1,6 +1,8 @@
 // Integration tests: side effects across real crashes. Worker processes die by SIGKILL right after a charge
 // and before the activity reports it; the payments ledger (a real HTTP service on loopback) is the truth.
 import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startLedgerServer } from '../../examples/payments/server';
@@ -14,7 +16,9 @@ const suite = childWorkerSuite('side-effects');
 let ledger: LedgerServer;
 
 before(async () => {
-  ledger = await startLedgerServer({ file: path.join(suite.dir, 'ledger.json') });
+  // Its own directory: root-level hooks of node:test do not wait for one another's set-up.
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ledger-'));
+  ledger = await startLedgerServer({ file: path.join(dir, 'ledger.json') });
 });
 after(async () => {
   await ledger?.close();
