@@ -11,6 +11,7 @@ import type { DataConverter } from '@temporalio/common';
 import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import type { AgentConfig } from './config';
+import { clientConnectionOptions, describeConnection, temporalConnectionFromEnv } from './connection';
 import { statusQuery, WORKFLOW_TYPE } from './shared';
 import type { AgentInput, AgentResult, MessageParam, RunProgress, TranscriptRef } from './shared';
 import type { MessageStore } from './activities/store/message-store';
@@ -56,19 +57,30 @@ export interface ConnectClientOptions {
   dataConverter?: DataConverter;
 }
 
-/** Connects a client using TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE unless given; says what to do when no server answers. */
+/**
+ * Connects a client to the server of the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+ * TEMPORAL_TLS_*, TEMPORAL_PROFILE; see src/connection.ts) unless an address or namespace is given; says what to do
+ * when no server answers.
+ */
 export async function connectClient(
   config: Partial<Pick<AgentConfig, 'address' | 'namespace'>> = {},
   options: ConnectClientOptions = {},
 ): Promise<Client> {
-  const { address, namespace } = { ...configFromEnv(), ...config };
+  const settings = temporalConnectionFromEnv(config);
   const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   try {
-    const connection = await Connection.connect({ address, connectTimeout: '5 seconds' });
-    return new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) });
+    const connection = await Connection.connect({
+      ...clientConnectionOptions(settings),
+      connectTimeout: '5 seconds',
+    });
+    return new Client({
+      connection,
+      namespace: settings.namespace,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
   } catch (err) {
     throw new Error(
-      `Cannot reach the Temporal server at ${address} (${(err as Error).message}). Start one with \`npx durable-agent dev\`, or set TEMPORAL_ADDRESS.`,
+      `Cannot reach the Temporal server at ${describeConnection(settings)} (${(err as Error).message}). Start one with \`npx durable-agent dev\`, or set TEMPORAL_ADDRESS.`,
     );
   }
 }

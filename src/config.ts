@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DEFAULT_TASK_QUEUE } from './shared';
 import { toolModulePaths } from './activities/tools/load';
 import { cacheRoot } from './dev-server/temporal-cli';
+import { temporalTargetFromEnv } from './connection';
 
 /** Tool modules loaded when DURABLE_AGENT_TOOLS is not set: the bundled demo tools. */
 export const EXAMPLE_TOOLS_MODULE = path.resolve(__dirname, '..', 'examples', 'tools', 'index.ts');
@@ -18,11 +19,14 @@ export interface AgentConfig {
   storeDir: string;
 }
 
-/** Reads the configuration; DURABLE_AGENT_TOOLS unset means the demo tools, set to '' means none. */
+/**
+ * Reads the configuration; DURABLE_AGENT_TOOLS unset means the demo tools, set to '' means none. Address and
+ * namespace follow Temporal's environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_PROFILE
+ * and its config file); see src/connection.ts.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const config: AgentConfig = {
-    address: env.TEMPORAL_ADDRESS || 'localhost:7233',
-    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    ...temporalTargetFromEnv(env),
     taskQueue: env.DURABLE_AGENT_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     toolModules:
       env.DURABLE_AGENT_TOOLS === undefined

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import type { WorkflowBundleOption } from '@temporalio/worker';
+import type { WorkerPlugin, WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from './activities';
 import type { AnyTool } from './activities/tools/define';
@@ -12,7 +12,17 @@ import { configFromEnv } from './config';
 import { installRuntime, observabilityFromEnv } from './observability';
 import { defaultMessageStore } from './store';
 import type { AgentConfig } from './config';
-import { SEARCH_ATTRIBUTES } from './shared';
+import { describeConnection, temporalConnectionFromEnv, workerConnectionOptions } from './connection';
+import { modelTaskQueue, SEARCH_ATTRIBUTES } from './shared';
+import {
+  describeWorkerSettings,
+  mainWorkerOptions,
+  modelCallWorkerOptions,
+  reportHealth,
+  WORKER_ENV,
+  workerSettingsFromEnv,
+} from './worker-settings';
+import type { WorkerSettings } from './worker-settings';
 
 /** Path of the workflow module the worker bundles. */
 export const WORKFLOWS_PATH = require.resolve('./workflows');
@@ -34,6 +44,8 @@ export interface AgentWorkerOptions {
   dataConverter?: DataConverter;
   /** Where message content kept out of history lives; by default a directory (`config.storeDir`). */
   store?: MessageStore;
+  /** Concurrency and the model-call rate limit; by default `workerSettingsFromEnv()`. */
+  settings?: WorkerSettings;
 }
 
 /** Builds the Anthropic client: the SDK's own retries off, since Temporal's retry policy is the only retry layer. */
@@ -54,7 +66,11 @@ export function createAnthropicClient(
   });
 }
 
-/** Creates a worker that runs `agentRun`, `callClaude` and the tool activities. */
+/**
+ * Creates a worker that runs `agentRun`, `callClaude` and the tool activities. It brings along a second worker
+ * that serves the model-call task queue (`modelTaskQueue`), started and stopped with it by `run()` and
+ * `shutdown()`.
+ */
 export async function createAgentWorker(options: AgentWorkerOptions = {}): Promise<Worker> {
   const config = { ...configFromEnv(), ...options.config };
   const tools = [...(await loadToolModules(config.toolModules)), ...(options.tools ?? [])];
@@ -63,35 +79,88 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
   const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   const connection = options.connection ?? (await connectWorker(config.address));
   if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, config.namespace);
-  return Worker.create({
+  const settings = options.settings ?? workerSettingsFromEnv();
+  const activities = createActivities({
+    anthropic,
+    tools: registry,
+    store: options.store ?? defaultMessageStore(config.storeDir),
+  });
+  // Model calls are scheduled on a task queue of their own, where the server holds all workers together to one
+  // rate: maxTaskQueueActivitiesPerSecond applies to a whole queue, and tool calls must not share that budget.
+  const modelCalls = await Worker.create({
     connection,
     namespace: config.namespace,
-    taskQueue: config.taskQueue,
-    activities: createActivities({
-      anthropic,
-      tools: registry,
-      store: options.store ?? defaultMessageStore(config.storeDir),
-    }),
-    // Heartbeats carry cancellation back to activities, so they are flushed at least every second: a
-    // cancelled run stops its model call and tools within about a second.
+    taskQueue: modelTaskQueue(config.taskQueue),
+    activities: { callClaude: activities.callClaude },
     maxHeartbeatThrottleInterval: '1 second',
-    // When a worker dies, its runs' next workflow tasks wait this long on its sticky queue before any
-    // worker may take them; the default (10 s) would dominate recovery time.
-    stickyQueueScheduleToStartTimeout: '3 seconds',
+    ...modelCallWorkerOptions(settings),
     ...(dataConverter ? { dataConverter } : {}),
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH }),
   });
+  try {
+    return await Worker.create({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      // callClaude stays registered here too, for runs that began before model calls had their own queue.
+      activities,
+      // Heartbeats carry cancellation back to activities, so they are flushed at least every second: a
+      // cancelled run stops its model call and tools within about a second.
+      maxHeartbeatThrottleInterval: '1 second',
+      // When a worker dies, its runs' next workflow tasks wait this long on its sticky queue before any
+      // worker may take them; the default (10 s) would dominate recovery time.
+      stickyQueueScheduleToStartTimeout: '3 seconds',
+      ...mainWorkerOptions(settings),
+      plugins: [runAlongside(modelCalls)],
+      ...(dataConverter ? { dataConverter } : {}),
+      ...(options.workflowBundle
+        ? { workflowBundle: options.workflowBundle }
+        : { workflowsPath: WORKFLOWS_PATH }),
+    });
+  } catch (err) {
+    // A worker that never ran keeps its hold on the connection; run and stop it so the connection can close.
+    const running = modelCalls.run();
+    modelCalls.shutdown();
+    await running;
+    throw err;
+  }
 }
 
-/** Opens a worker connection, with an error that says what to do when no server answers. */
-export async function connectWorker(address: string): Promise<NativeConnection> {
+/**
+ * A plugin that runs `companion` for exactly as long as the worker it is given to: started by that worker's
+ * `run()`, stopped when it stops. If the companion fails, the worker stops too (its runs would wait forever for
+ * model calls nobody takes) and its `run()` rejects with the companion's error.
+ */
+function runAlongside(companion: Worker): WorkerPlugin {
+  return {
+    name: 'durable-agent-model-calls',
+    async runWorker(worker, next) {
+      let failure: { error: unknown } | undefined;
+      const companionDone = companion.run().catch((error: unknown) => {
+        failure = { error };
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      });
+      try {
+        await next(worker);
+      } finally {
+        if (companion.getState() === 'RUNNING') companion.shutdown();
+        await companionDone;
+      }
+      if (failure) throw failure.error;
+    },
+  };
+}
+
+/**
+ * Opens a worker connection with the TLS, API key and headers of the environment (src/connection.ts), with an
+ * error that says what to do when no server answers.
+ */
+export async function connectWorker(address?: string): Promise<NativeConnection> {
+  const settings = temporalConnectionFromEnv(address === undefined ? {} : { address });
   try {
-    return await NativeConnection.connect({ address });
+    return await NativeConnection.connect(workerConnectionOptions(settings));
   } catch (err) {
     throw new Error(
-      `Cannot reach the Temporal server at ${address} (${(err as Error).message}). Start one with \`npx durable-agent dev\`, or set TEMPORAL_ADDRESS.`,
+      `Cannot reach the Temporal server at ${describeConnection(settings)} (${(err as Error).message}). Start one with \`npx durable-agent dev\`, or set TEMPORAL_ADDRESS.`,
     );
   }
 }
@@ -129,15 +198,32 @@ export async function runWorkerFromEnv(): Promise<void> {
   const observability = observabilityFromEnv();
   installRuntime(observability);
   const config = configFromEnv();
-  const worker = await createAgentWorker({ config });
+  const settings = workerSettingsFromEnv();
+  const connection = await connectWorker(config.address);
+  const worker = await createAgentWorker({ config, connection, settings });
   Runtime.instance().logger.info('durable-agent worker polling', {
     taskQueue: config.taskQueue,
-    address: config.address,
-    namespace: config.namespace,
+    modelTaskQueue: modelTaskQueue(config.taskQueue),
+    server: describeConnection(temporalConnectionFromEnv({ address: config.address })),
     toolModules: config.toolModules,
+    settings: describeWorkerSettings(settings),
     metrics: observability.metricsAddress ? `http://${observability.metricsAddress}/metrics` : 'off',
   });
-  await worker.run();
+  // Container health checks read this file's age: it stays fresh while the worker runs and the server answers.
+  const healthFile = process.env[WORKER_ENV.healthFile]?.trim();
+  const stopReporting = healthFile
+    ? reportHealth(healthFile, async () => {
+        if (worker.getState() !== 'RUNNING') return false;
+        await connection.withDeadline(Date.now() + 5_000, () => connection.workflowService.getSystemInfo({}));
+        return true;
+      })
+    : () => undefined;
+  try {
+    await worker.run();
+  } finally {
+    stopReporting();
+    await connection.close();
+  }
 }
 
 if (require.main === module) {

@@ -1,8 +1,8 @@
 // Activity proxies with the options each call needs. Options are built per call (per tool, per turn) because
 // each tool declares its own timeout and retry policy, and each call gets its own summary for the Web UI.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { NON_RETRYABLE_CLAUDE_ERRORS, ToolErrorType } from '../shared';
+import { modelTaskQueue, NON_RETRYABLE_CLAUDE_ERRORS, ToolErrorType } from '../shared';
 import type { ToolSpec } from '../shared';
 
 // Activities heartbeat every second; a worker that dies mid-call is noticed after this long and the call
@@ -31,6 +31,9 @@ export const appendTranscript = proxyActivities<Activities>({
 /** The callClaude activity with the model-call retry policy and a summary for this turn. */
 export function modelCall(summary: string): Activities['callClaude'] {
   return proxyActivities<Activities>({
+    // Model calls go to a task queue of their own, where the server holds every worker to one rate
+    // (DURABLE_AGENT_MODEL_CALLS_PER_SECOND).
+    taskQueue: modelTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     retry: {

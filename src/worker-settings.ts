@@ -1,0 +1,147 @@
+// How much one worker process takes on at once, and how fast the whole task queue may call the model, from the
+// environment. Concurrency is per process (each worker polls for as much as it has free slots); the model-call
+// rate is per task queue, enforced by the Temporal server over every worker polling it.
+import { writeFile } from 'node:fs/promises';
+import type { WorkerOptions } from '@temporalio/worker';
+
+/** Environment variables that size a worker and pace its model calls. */
+export const WORKER_ENV = {
+  maxConcurrentActivities: 'DURABLE_AGENT_MAX_CONCURRENT_ACTIVITIES',
+  maxConcurrentModelCalls: 'DURABLE_AGENT_MAX_CONCURRENT_MODEL_CALLS',
+  maxConcurrentWorkflowTasks: 'DURABLE_AGENT_MAX_CONCURRENT_WORKFLOW_TASKS',
+  maxCachedWorkflows: 'DURABLE_AGENT_MAX_CACHED_WORKFLOWS',
+  modelCallsPerSecond: 'DURABLE_AGENT_MODEL_CALLS_PER_SECOND',
+  healthFile: 'DURABLE_AGENT_HEALTH_FILE',
+} as const;
+
+/** Worker sizing; anything not set keeps the Temporal SDK's default. */
+export interface WorkerSettings {
+  /** Tool calls (and the run's bookkeeping activities) one process runs at once. */
+  maxConcurrentActivities?: number;
+  /** Model calls one process runs at once. */
+  maxConcurrentModelCalls?: number;
+  /** Workflow tasks one process works on at once. */
+  maxConcurrentWorkflowTasks?: number;
+  /** Runs one process keeps in memory between their turns (the others are replayed from history when they wake). */
+  maxCachedWorkflows?: number;
+  /** Model calls per second started over the whole task queue, all workers together. */
+  modelCallsPerSecond?: number;
+}
+
+/** Reads the settings; an empty variable counts as unset, a malformed one throws an Error that names it. */
+export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+  const settings: WorkerSettings = {};
+  const set = <K extends keyof WorkerSettings>(key: K, value: number | undefined) => {
+    if (value !== undefined) settings[key] = value;
+  };
+  set('maxConcurrentActivities', wholeNumber(env, WORKER_ENV.maxConcurrentActivities, 1));
+  set('maxConcurrentModelCalls', wholeNumber(env, WORKER_ENV.maxConcurrentModelCalls, 1));
+  // The SDK raises anything below 2 to 2 with a warning while the workflow cache is on; say so up front instead.
+  set('maxConcurrentWorkflowTasks', wholeNumber(env, WORKER_ENV.maxConcurrentWorkflowTasks, 2));
+  set('maxCachedWorkflows', wholeNumber(env, WORKER_ENV.maxCachedWorkflows, 2));
+  set('modelCallsPerSecond', positiveRate(env, WORKER_ENV.modelCallsPerSecond));
+  if (
+    settings.maxConcurrentWorkflowTasks !== undefined &&
+    settings.maxCachedWorkflows !== undefined &&
+    settings.maxConcurrentWorkflowTasks > settings.maxCachedWorkflows
+  ) {
+    throw new Error(
+      `${WORKER_ENV.maxConcurrentWorkflowTasks} (${settings.maxConcurrentWorkflowTasks}) must not exceed ${WORKER_ENV.maxCachedWorkflows} (${settings.maxCachedWorkflows}): a workflow task needs its run in the cache.`,
+    );
+  }
+  return settings;
+}
+
+/** Worker.create options of the worker that runs workflows and tools. */
+export function mainWorkerOptions(
+  settings: WorkerSettings,
+): Pick<
+  WorkerOptions,
+  'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'
+> {
+  return {
+    ...(settings.maxConcurrentActivities !== undefined
+      ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivities }
+      : {}),
+    ...(settings.maxConcurrentWorkflowTasks !== undefined
+      ? { maxConcurrentWorkflowTaskExecutions: settings.maxConcurrentWorkflowTasks }
+      : {}),
+    ...(settings.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: settings.maxCachedWorkflows } : {}),
+  };
+}
+
+/** Worker.create options of the worker that runs model calls on their own task queue. */
+export function modelCallWorkerOptions(
+  settings: WorkerSettings,
+): Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxTaskQueueActivitiesPerSecond'> {
+  return {
+    ...(settings.maxConcurrentModelCalls !== undefined
+      ? { maxConcurrentActivityTaskExecutions: settings.maxConcurrentModelCalls }
+      : {}),
+    // Sent with every poll and enforced by the server for the whole queue; the last poller's value wins, so
+    // every worker of a task queue must be given the same one.
+    ...(settings.modelCallsPerSecond !== undefined
+      ? { maxTaskQueueActivitiesPerSecond: settings.modelCallsPerSecond }
+      : {}),
+  };
+}
+
+/** The settings as one line for the worker's start-up log. */
+export function describeWorkerSettings(settings: WorkerSettings): string {
+  const parts = [
+    settings.modelCallsPerSecond !== undefined
+      ? `at most ${settings.modelCallsPerSecond} model calls per second over the task queue`
+      : 'no model-call rate limit',
+  ];
+  if (settings.maxConcurrentModelCalls !== undefined)
+    parts.push(`${settings.maxConcurrentModelCalls} model calls at once`);
+  if (settings.maxConcurrentActivities !== undefined)
+    parts.push(`${settings.maxConcurrentActivities} tool calls at once`);
+  if (settings.maxConcurrentWorkflowTasks !== undefined)
+    parts.push(`${settings.maxConcurrentWorkflowTasks} workflow tasks at once`);
+  if (settings.maxCachedWorkflows !== undefined) parts.push(`${settings.maxCachedWorkflows} cached runs`);
+  return parts.join(', ');
+}
+
+/**
+ * Touches `file` every `everyMs` while `isHealthy()` holds, for container health checks that cannot ask the
+ * process itself. A stale file means the worker stopped, the server stopped answering, or the event loop hangs.
+ * Returns a function that stops the reports.
+ */
+export function reportHealth(file: string, isHealthy: () => Promise<boolean>, everyMs = 10_000): () => void {
+  let stopped = false;
+  const beat = async () => {
+    if (await isHealthy().catch(() => false)) {
+      if (!stopped) await writeFile(file, `${new Date().toISOString()}\n`).catch(() => undefined);
+    }
+  };
+  void beat();
+  const timer = setInterval(() => void beat(), everyMs);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number of at least ${min}, not "${env[name]}".`);
+  }
+  return value;
+}
+
+function positiveRate(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name]?.trim();
+  if (!text) return undefined;
+  const value = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(
+      `${name} must be a number of model calls per second above 0 (e.g. 2, or 0.5 for one call every two seconds), not "${env[name]}". Leave it unset for no limit.`,
+    );
+  }
+  return value;
+}
