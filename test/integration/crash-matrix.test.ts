@@ -134,6 +134,9 @@ describe('crash matrix', () => {
       'two of four tools to finish',
       () => readExecutions(log).filter((e) => e.event === 'end').length === 2,
     );
+    // A tool logs its end just before its worker reports the result; give the report time to reach the
+    // server, so that the two finished calls are finished for Temporal too when the worker dies.
+    await new Promise((r) => setTimeout(r, 500));
     await first.kill();
     await worker(log);
     const result = await awaitResult(handle);
