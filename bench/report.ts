@@ -1,0 +1,81 @@
+// Writes the results as BENCHMARKS.md.
+import type { Machine } from './machine';
+import type { Row, Section } from './scenario';
+import { format, formatRange } from './stats';
+
+/** Everything the report header states. */
+export interface ReportHeader {
+  command: string;
+  machine: Machine;
+  startedAt: Date;
+  durationMs: number;
+  loadBefore: number[];
+  loadAfter: number[];
+}
+
+function row(r: Row): string {
+  if (r.fixed !== undefined) return `| ${r.label} | ${r.fixed} | — | ${r.versus ?? ''} |`;
+  const s = r.summary;
+  if (!s) return `| ${r.label} | n/a | n/a | ${r.versus ?? ''} |`;
+  return `| ${r.label} | ${format(s.median, r.unit)} | ${formatRange(s, r.unit)} | ${r.versus ?? ''} |`;
+}
+
+function rawValues(section: Section): string[] {
+  const lines = section.rows
+    .filter((r) => r.summary && r.summary.values.length > 1)
+    .map(
+      (r) =>
+        `- ${r.label.replace(/\*\*/g, '')}: ${r.summary?.values.map((v) => format(v, r.unit)).join(', ')}`,
+    );
+  if (lines.length === 0) return [];
+  return ['<details><summary>every repetition, in order</summary>', '', ...lines, '', '</details>', ''];
+}
+
+/** The markdown of BENCHMARKS.md. */
+export function renderReport(header: ReportHeader, sections: Section[], failures: string[]): string {
+  const m = header.machine;
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ');
+  const out = [
+    '# Benchmarks',
+    '',
+    `Written by \`${header.command}\` on ${header.startedAt.toISOString()}; the whole bench took ` +
+      `${(header.durationMs / 60_000).toFixed(1)} minutes. Each figure is the median of the repetitions its section ` +
+      'states, with the smallest and largest value; ratios compare with a baseline measured in the same repetition ' +
+      '(the median of the per-repetition ratios). `npm run bench -- --only a,c --reps 3` runs a subset (printed, not written here ' +
+      'unless `--out BENCHMARKS.md`).',
+    '',
+    '| machine | |',
+    '|---|---|',
+    `| CPU | ${m.cpu}, ${m.cores} cores |`,
+    `| memory | ${m.memoryGiB} GiB |`,
+    `| OS | ${m.os} |`,
+    `| Node.js | ${m.node} |`,
+    `| Temporal CLI | ${m.temporalCli} |`,
+    `| durable-agent | ${m.commit} |`,
+    `| load average (1, 5, 15 min) | ${load(header.loadBefore)} before, ${load(header.loadAfter)} after |`,
+    '',
+    'One Temporal dev server (`temporal server start-dev --headless`, in-memory SQLite) and one fake Claude ' +
+      '(src/testing, over HTTP on 127.0.0.1) serve the whole bench; each scenario has its own task queue and ' +
+      'workers. Workers run in the bench process except in (f) and (g), where they are child processes that can be ' +
+      'killed. Payloads are not encrypted; worker logs are at ERROR level. Other processes share this machine, so ' +
+      'the spread matters as much as the median.',
+    '',
+  ];
+  if (failures.length > 0) out.push('**Failed scenarios:**', '', ...failures.map((f) => `- ${f}`), '');
+  for (const section of sections) {
+    out.push(
+      `## (${section.id}) ${section.title}`,
+      '',
+      `${section.setup} ${section.reps} repetitions.`,
+      '',
+      '| | median | min–max | vs baseline |',
+      '|---|---:|---:|---|',
+      ...section.rows.map(row),
+      '',
+      section.interpretation,
+      '',
+      ...rawValues(section),
+    );
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
