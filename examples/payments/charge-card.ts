@@ -2,7 +2,7 @@ import { z } from 'zod';
 // From its own module rather than '../../src': loading these tools (and their unit tests) then does not
 // load the worker and client too, which takes over a second. In your own project: from 'durable-agent'.
 import { defineTool } from '../../src/activities/tools/define';
-import { postCharge } from './ledger-client';
+import { amountCents, chargeRequest, currencyCode, postCharge } from './ledger-client';
 
 /**
  * Charges a customer's card on file through the ledger server (LEDGER_URL). Idempotent: the run's
@@ -20,28 +20,13 @@ export default defineTool({
     'a refusal (PaymentRejected) is final, so tell the user instead of calling again.',
   input: z.object({
     customer_id: z.string().min(1).max(255).describe('The customer to charge, e.g. "cus_1042".'),
-    amount_cents: z
-      .number()
-      .int()
-      .positive()
-      .describe('Amount in the smallest unit of the currency: 1250 is 12.50 USD.'),
-    currency: z
-      .string()
-      .regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code')
-      .describe('Three-letter ISO 4217 currency code, e.g. "USD".'),
+    amount_cents: amountCents,
+    currency: currencyCode,
     description: z.string().min(1).max(1000).describe('What the charge is for; it appears on the statement.'),
   }),
   effect: 'idempotent',
   timeout: '10s',
   async run(input, { idempotencyKey, signal }) {
-    return postCharge(
-      {
-        customerId: input.customer_id,
-        amountCents: input.amount_cents,
-        currency: input.currency,
-        description: input.description,
-      },
-      { idempotencyKey, signal },
-    );
+    return postCharge(chargeRequest(input), { idempotencyKey, signal });
   },
 });

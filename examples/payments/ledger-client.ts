@@ -1,6 +1,7 @@
 // The payment tools' HTTP client for the ledger server. It decides which failures are worth retrying:
 // a refusal (4xx) is final, a failing or unreachable ledger (5xx, network) may recover.
 import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
 import { outcomeUnknown } from '../../src/activities/tools/define';
 import type { Charge, ChargeRequest } from './ledger';
 import type { LedgerErrorBody } from './server';
@@ -112,5 +113,33 @@ function networkFailure(base: string, err: unknown): { message: string; inDoubt:
   return {
     message: `the connection to the ledger at ${base} failed (${detail}); the request may or may not have been processed`,
     inDoubt: true,
+  };
+}
+
+/** Amount in whole cents, as both payment tools take it. */
+export const amountCents = z
+  .number()
+  .int()
+  .positive()
+  .describe('Amount in the smallest unit of the currency: 1250 is 12.50 USD.');
+
+/** A three-letter ISO 4217 currency code. */
+export const currencyCode = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code')
+  .describe('Three-letter ISO 4217 currency code, e.g. "EUR".');
+
+/** The ledger's charge request from a payment tool's input. */
+export function chargeRequest(input: {
+  customer_id: string;
+  amount_cents: number;
+  currency: string;
+  description: string;
+}): ChargeRequest {
+  return {
+    customerId: input.customer_id,
+    amountCents: input.amount_cents,
+    currency: input.currency,
+    description: input.description,
   };
 }

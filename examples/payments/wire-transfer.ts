@@ -2,7 +2,13 @@ import { z } from 'zod';
 // From its own module rather than '../../src': loading these tools (and their unit tests) then does not
 // load the worker and client too, which takes over a second. In your own project: from 'durable-agent'.
 import { defineTool } from '../../src/activities/tools/define';
-import { findChargesByReference, postCharge } from './ledger-client';
+import {
+  amountCents,
+  chargeRequest,
+  currencyCode,
+  findChargesByReference,
+  postCharge,
+} from './ledger-client';
 
 /**
  * Sends a wire transfer through a legacy bank API (played by the ledger server at LEDGER_URL) that has no
@@ -24,15 +30,8 @@ export default defineTool({
       .min(1)
       .max(255)
       .describe('The customer whose account the money leaves, e.g. "cus_1042".'),
-    amount_cents: z
-      .number()
-      .int()
-      .positive()
-      .describe('Amount in the smallest unit of the currency: 1250 is 12.50 USD.'),
-    currency: z
-      .string()
-      .regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code')
-      .describe('Three-letter ISO 4217 currency code, e.g. "EUR".'),
+    amount_cents: amountCents,
+    currency: currencyCode,
     description: z
       .string()
       .min(1)
@@ -44,16 +43,7 @@ export default defineTool({
   async run(input, { idempotencyKey, signal }) {
     // No Idempotency-Key header: the legacy API would ignore it. The reference is only for finding the
     // transfer afterwards; it does not stop a duplicate.
-    return postCharge(
-      {
-        customerId: input.customer_id,
-        amountCents: input.amount_cents,
-        currency: input.currency,
-        description: input.description,
-        reference: idempotencyKey,
-      },
-      { signal },
-    );
+    return postCharge({ ...chargeRequest(input), reference: idempotencyKey }, { signal });
   },
   async reconcile(idempotencyKey, { signal }) {
     const [transfer] = await findChargesByReference(idempotencyKey, signal);
