@@ -1,5 +1,6 @@
 // A real Temporal dev server, the fake Claude over real HTTP and an in-process worker, for integration tests.
 import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
@@ -90,4 +91,41 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
     },
   };
   return env;
+}
+
+/**
+ * Registers the hooks of a file's tests: a test env (with one worker running `tools`, unless null) before
+ * them, closed after them. The returned object forwards to that env once it has started.
+ */
+export function useTestEnv(tools: AnyTool[] | null, options: TestEnvOptions = {}): TestEnv {
+  let current: TestEnv | undefined;
+  before(async () => {
+    current = await startTestEnv(options);
+    if (tools) await current.startWorker(tools);
+  });
+  after(async () => {
+    await current?.close();
+  });
+  const env = (): TestEnv => {
+    if (!current) throw new Error('the test env starts in a before() hook; use it inside tests');
+    return current;
+  };
+  return {
+    get server() {
+      return env().server;
+    },
+    get fake() {
+      return env().fake;
+    },
+    get client() {
+      return env().client;
+    },
+    get taskQueue() {
+      return env().taskQueue;
+    },
+    startWorker: (more) => env().startWorker(more),
+    run: (input, workflowId) => env().run(input, workflowId),
+    start: (input, workflowId) => env().start(input, workflowId),
+    close: () => env().close(),
+  };
 }

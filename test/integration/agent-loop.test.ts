@@ -1,22 +1,13 @@
 // Integration tests: a real Temporal dev server, a worker in this process, the fake Claude over real HTTP.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RunFailedError } from '../../src/client';
 import { textOf } from '../../src/shared';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
-import { startTestEnv } from '../helpers/env';
-import type { TestEnv } from '../helpers/env';
+import { useTestEnv } from '../helpers/env';
 import { executions, testTools } from '../helpers/tools';
 
-let env: TestEnv;
-
-before(async () => {
-  env = await startTestEnv();
-  await env.startWorker(testTools);
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv(testTools);
 
 function toolResultsOf(messages: MessageParam[]): ToolResultBlock[] {
   const last = messages[messages.length - 1];

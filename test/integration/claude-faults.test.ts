@@ -1,21 +1,12 @@
 // Integration tests: a real Temporal dev server, a worker in this process, the fake Claude over real HTTP.
 // Temporal's retry policy is the only retry layer for model calls: transient faults retry, others fail fast.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RunFailedError } from '../../src/client';
-import { startTestEnv } from '../helpers/env';
-import type { TestEnv } from '../helpers/env';
+import { useTestEnv } from '../helpers/env';
 import { testTools } from '../helpers/tools';
 
-let env: TestEnv;
-
-before(async () => {
-  env = await startTestEnv();
-  await env.startWorker(testTools);
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv(testTools);
 
 const served = (match: string) => env.fake.requests.filter((r) => r.match === match);
 

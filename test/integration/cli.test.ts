@@ -5,24 +5,15 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { downloadTemporalCliWithSdk, findOrInstallTemporalCli } from '../../src/dev-server';
 import { cancelSignal } from '../../src/shared';
-import { startTestEnv } from '../helpers/env';
-import type { TestEnv } from '../helpers/env';
+import { useTestEnv } from '../helpers/env';
 import { waitFor } from '../helpers/child-worker';
 import { closeAccount, testTools } from '../helpers/tools';
 
 const BIN = path.resolve(__dirname, '..', '..', 'bin', 'durable-agent.js');
-let env: TestEnv;
-
-before(async () => {
-  env = await startTestEnv();
-  await env.startWorker([...testTools, closeAccount]);
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv([...testTools, closeAccount]);
 
 /** Runs the CLI; resolves with its exit code and output whatever the code. */
 function cli(args: string[], extraEnv: Record<string, string> = {}, timeout = 60_000) {

@@ -2,24 +2,15 @@
 // Budgets are checked before every model call; bad input fails at once; a workflow ID gives one run.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { awaitResult, RunFailedError, startRun } from '../../src/client';
 import { findOrInstallTemporalCli } from '../../src/dev-server';
 import type { AgentResult } from '../../src/shared';
-import { startTestEnv } from '../helpers/env';
-import type { TestEnv } from '../helpers/env';
+import { useTestEnv } from '../helpers/env';
 import { testTools } from '../helpers/tools';
 
-let env: TestEnv;
-
-before(async () => {
-  env = await startTestEnv();
-  await env.startWorker(testTools);
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv(testTools);
 
 const served = (match: string) => env.fake.requests.filter((r) => r.match === match);
 const weatherCall = (city: string) => ({

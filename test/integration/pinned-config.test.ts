@@ -1,7 +1,7 @@
 // Integration tests: a run records its model, system prompt and each tool's schema hash and effect at start.
 // A worker deployed mid-run with changed or removed tools does not silently change the run in flight.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { defineTool } from '../../src/activities/tools/define';
@@ -9,16 +9,9 @@ import type { AnyTool } from '../../src/activities/tools/define';
 import { awaitResult } from '../../src/client';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
 import { waitFor } from '../helpers/child-worker';
-import { startTestEnv } from '../helpers/env';
-import type { TestEnv } from '../helpers/env';
+import { useTestEnv } from '../helpers/env';
 
-let env: TestEnv;
-before(async () => {
-  env = await startTestEnv();
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv(null);
 
 const ran: string[] = [];
 const lookupV1 = defineTool({

@@ -1,21 +1,12 @@
 // Integration tests: a real Temporal dev server, a worker in this process, the fake Claude over real HTTP.
 // Every way a tool call can fail becomes an is_error tool_result written by the runtime; the run goes on.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
-import { startTestEnv } from '../helpers/env';
-import type { TestEnv } from '../helpers/env';
+import { useTestEnv } from '../helpers/env';
 import { executions, testTools } from '../helpers/tools';
 
-let env: TestEnv;
-
-before(async () => {
-  env = await startTestEnv();
-  await env.startWorker(testTools);
-});
-after(async () => {
-  await env?.close();
-});
+const env = useTestEnv(testTools);
 
 /** Runs one turn of the given tool calls, then a final answer; returns the tool results Claude received. */
 async function oneTurn(

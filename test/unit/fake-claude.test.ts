@@ -1,19 +1,11 @@
 // Pure unit tests of the fake Claude server through the real Anthropic SDK: no Temporal server, no network.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test as nodeTest } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { FakeClaude } from '../../src/testing';
 import { startFakeClaude } from '../../src/testing';
 
 const MODEL = 'claude-fake-1';
-// The runner tracks every test itself; the promise node:test returns only mirrors that, so dropping it is safe
-// and keeps no-floating-promises from demanding a `void` on every test.
-function test(name: string, fn: () => unknown): void {
-  void nodeTest(name, async () => {
-    await fn();
-  });
-}
-
 let fake: FakeClaude;
 let client: Anthropic;
 
