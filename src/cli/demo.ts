@@ -1,10 +1,10 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { awaitResult, connectClient, startRun, webUiLink } from '../client';
 import { configFromEnv } from '../config';
 import { startFakeClaude } from '../testing';
 import type { FakeClaude } from '../testing';
-import { createAgentWorker } from '../worker';
+import { createAgentWorker, createAnthropicClient } from '../worker';
 import { DEMO_PROMPT, demoScript } from './demo-script';
 import { startLocalServer, untilSignal } from './dev';
 import { ExitCode } from './exit-codes';
@@ -33,16 +33,12 @@ export async function demo(options: DemoOptions): Promise<number> {
   let fake: FakeClaude | undefined;
   let anthropic: Anthropic;
   if (config.anthropicApiKey) {
-    anthropic = new Anthropic({
-      apiKey: config.anthropicApiKey,
-      maxRetries: 0,
-      ...(config.anthropicBaseUrl ? { baseURL: config.anthropicBaseUrl } : {}),
-    });
+    anthropic = createAnthropicClient(config);
     say('Talking to Claude with ANTHROPIC_API_KEY.');
   } else {
     fake = await startFakeClaude();
     fake.script(demoScript());
-    anthropic = new Anthropic({ apiKey: 'demo', baseURL: fake.url, maxRetries: 0 });
+    anthropic = createAnthropicClient({ anthropicApiKey: 'demo', anthropicBaseUrl: fake.url });
     say(
       `Notice: ANTHROPIC_API_KEY is not set, so this demo talks to the bundled fake Claude at ${fake.url}, which plays scripted replies. Set ANTHROPIC_API_KEY to use Claude.`,
     );

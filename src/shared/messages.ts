@@ -61,11 +61,6 @@ export interface ApiUsage {
   cache_read_input_tokens: number;
 }
 
-/** Whether a block is a tool_use block. */
-export function isToolUse(block: ContentBlock): block is ToolUseBlock {
-  return block.type === 'tool_use';
-}
-
 /** The concatenated text blocks of a content array. */
 export function textOf(content: string | ContentBlock[]): string {
   if (typeof content === 'string') return content;

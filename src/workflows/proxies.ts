@@ -9,8 +9,8 @@ import type { ToolSpec } from '../shared';
 // is retried elsewhere (or, for unsafe tools, reconciled or reported as outcome unknown).
 const HEARTBEAT_TIMEOUT_MS = 5_000;
 
-/** Attempts at most for one model call (Temporal's retry policy is the only retry layer). */
-export const MODEL_CALL_ATTEMPTS = 5;
+// Attempts at most for one model call: Temporal's retry policy is the only retry layer.
+const MODEL_CALL_ATTEMPTS = 5;
 
 const setup = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -1,7 +1,6 @@
 // Runs one turn's tool calls concurrently and writes one tool_result per call, in the order of the calls.
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
 import type { ApproveArgs, ToolCallRecord, ToolResultBlock, ToolSpec, ToolUseBlock } from '../shared';
-import { formatBytes, jsonBytes, PAYLOAD_LIMIT_BYTES } from './payload-guard';
 import { reconcileCall, toolCall } from './proxies';
 import {
   failedOutcome,
@@ -56,8 +55,6 @@ async function runOne(
   if (index >= ctx.maxToolCallsPerTurn) return overCapOutcome(call.name, total, ctx.maxToolCallsPerTurn);
   const spec = ctx.tools.get(call.name);
   if (!spec) return unknownToolOutcome(call.name, [...ctx.tools.keys()]);
-  const inputBytes = jsonBytes(call.input);
-  if (inputBytes > PAYLOAD_LIMIT_BYTES) return tooLargeOutcome(call.name, inputBytes);
 
   if (spec.needsApproval) {
     const refused = await awaitApproval(call, ctx);
@@ -126,16 +123,6 @@ async function awaitApproval(call: ToolUseBlock, ctx: TurnContext): Promise<Tool
   } finally {
     ctx.approvals.delete(call.id);
   }
-}
-
-function tooLargeOutcome(name: string, bytes: number): ToolOutcome {
-  const message = `not run: the input for "${name}" is ${formatBytes(bytes)}, over the ${formatBytes(PAYLOAD_LIMIT_BYTES)} a tool call may carry. Pass a smaller input (a reference or a summary) instead.`;
-  return {
-    status: 'invalid_input',
-    attempts: 0,
-    content: `Tool call failed: ${message}`,
-    error: { type: 'PayloadTooLarge', message },
-  };
 }
 
 function cancelledOutcome(name: string, why: string): ToolOutcome {
