@@ -106,21 +106,31 @@ export function describeWorkerSettings(settings: WorkerSettings): string {
 /**
  * Touches `file` every `everyMs` while `isHealthy()` holds, for container health checks that cannot ask the
  * process itself. A stale file means the worker stopped, the server stopped answering, or the event loop hangs.
- * Returns a function that stops the reports.
+ * Returns a function that stops the reports and resolves once no report is in flight.
  */
-export function reportHealth(file: string, isHealthy: () => Promise<boolean>, everyMs = 10_000): () => void {
+export function reportHealth(
+  file: string,
+  isHealthy: () => Promise<boolean>,
+  everyMs = 10_000,
+): () => Promise<void> {
   let stopped = false;
+  let pending: Promise<void> = Promise.resolve();
   const beat = async () => {
     if (await isHealthy().catch(() => false)) {
       if (!stopped) await writeFile(file, `${new Date().toISOString()}\n`).catch(() => undefined);
     }
   };
-  void beat();
-  const timer = setInterval(() => void beat(), everyMs);
+  const tick = () => {
+    pending = beat();
+  };
+  tick();
+  const timer = setInterval(tick, everyMs);
   timer.unref();
-  return () => {
+  // Resolves once a beat in flight has finished, so nothing writes the file after the caller goes on.
+  return async () => {
     stopped = true;
     clearInterval(timer);
+    await pending;
   };
 }
 

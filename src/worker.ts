@@ -217,11 +217,11 @@ export async function runWorkerFromEnv(): Promise<void> {
         await connection.withDeadline(Date.now() + 5_000, () => connection.workflowService.getSystemInfo({}));
         return true;
       })
-    : () => undefined;
+    : () => Promise.resolve();
   try {
     await worker.run();
   } finally {
-    stopReporting();
+    await stopReporting();
     await connection.close();
   }
 }

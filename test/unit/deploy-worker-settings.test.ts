@@ -129,7 +129,7 @@ describe('health file', () => {
     await sleep(80);
     assert.ok(existsSync(file), 'a file once healthy');
 
-    stop();
+    await stop();
     rmSync(file);
     await sleep(80);
     assert.equal(existsSync(file), false, 'no file after stop');
@@ -141,7 +141,7 @@ describe('health file', () => {
     const file = path.join(dir, 'healthy');
     const stop = reportHealth(file, () => Promise.reject(new Error('server gone')), 20);
     await sleep(80);
-    stop();
+    await stop();
     assert.equal(existsSync(file), false);
     assert.throws(() => readFileSync(file));
     rmSync(dir, { recursive: true });
