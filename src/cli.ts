@@ -3,7 +3,9 @@ import { awaitResult, getProgress, RunFailedError, startRun, webUiLink } from '.
 import type { RunHandle } from './client';
 import { flagsOf, parse, runIdArgument, wholeNumber } from './cli/args';
 import { demo } from './cli/demo';
-import { startLocalServer, untilSignal } from './cli/dev';
+import { startLocalServer } from './cli/dev';
+import { Interrupted, listenForInterrupt } from './cli/interrupt';
+import { statusLine } from './cli/status-line';
 import { CliError, CliErrorType, ExitCode } from './cli/exit-codes';
 import { commandHelp, isCommand, JSON_COMMANDS, overallHelp } from './cli/help';
 import { formatRunList, listRuns, parseListStatus } from './cli/list';
@@ -81,9 +83,11 @@ async function dispatch(command: string | undefined, args: string[]): Promise<nu
       const { values } = parse('demo', args, {
         prompt: { type: 'string' },
         db: { type: 'string' },
+        wait: { type: 'boolean' },
         'no-wait': { type: 'boolean' },
       });
-      const wait = !values['no-wait'] && !process.env.CI && process.stdin.isTTY === true;
+      const wait =
+        values.wait === true || (!values['no-wait'] && !process.env.CI && process.stdin.isTTY === true);
       return demo({
         wait,
         ...(typeof values.prompt === 'string' ? { prompt: values.prompt } : {}),
@@ -323,18 +327,32 @@ async function approve(args: string[]): Promise<number> {
 
 async function dev(args: string[]): Promise<number> {
   const { values } = parse('dev', args, { db: { type: 'string' } });
-  const server = await startLocalServer({
-    log: (line) => console.log(line),
+  const interrupt = listenForInterrupt();
+  const building = statusLine(process.stdout);
+  const starting = startLocalServer({
+    log: (line) => {
+      building.clear();
+      console.log(line);
+    },
+    progress: building.show,
     ...(typeof values.db === 'string' ? { dbFile: values.db } : {}),
   });
-  console.log(
-    `Temporal dev server at ${server.address} (namespace ${server.namespace}), database ${server.dbFile}`,
-  );
-  console.log(`Web UI: ${server.uiUrl}`);
-  console.log('Press Ctrl-C to stop.');
-  await untilSignal();
-  await server.stop();
-  return ExitCode.Ok;
+  try {
+    const server = await interrupt.guard(starting).finally(building.clear);
+    console.log(
+      `Temporal dev server at ${server.address} (namespace ${server.namespace}), database ${server.dbFile}`,
+    );
+    console.log(`Web UI: ${server.uiUrl}`);
+    console.log('Press Ctrl-C to stop.');
+    await interrupt.signal;
+    return ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof Interrupted) return ExitCode.Interrupted;
+    throw err;
+  } finally {
+    await starting.then((server) => server.stop()).catch(() => {});
+    interrupt.dispose();
+  }
 }
 
 function resultFooter(result: AgentResult): string {

@@ -195,8 +195,7 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 
 /** Runs a worker from the environment until SIGINT or SIGTERM. */
 export async function runWorkerFromEnv(): Promise<void> {
-  const observability = observabilityFromEnv();
-  installRuntime(observability);
+  const observability = await installRuntime(observabilityFromEnv());
   const config = configFromEnv();
   const settings = workerSettingsFromEnv();
   const connection = await connectWorker(config.address);

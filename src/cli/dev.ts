@@ -13,6 +13,7 @@ export function devDatabaseFile(): string {
 export async function startLocalServer(options: {
   dbFile?: string;
   log: (line: string) => void;
+  progress?: (line: string) => void;
 }): Promise<DevServer> {
   const dbFile = options.dbFile ?? devDatabaseFile();
   await mkdir(path.dirname(dbFile), { recursive: true });
@@ -20,16 +21,9 @@ export async function startLocalServer(options: {
   return startDevServer({
     dbFile,
     log: options.log,
+    ...(options.progress ? { progress: options.progress } : {}),
     ...(port ? { port } : {}),
     ...(uiPort ? { uiPort } : {}),
-  });
-}
-
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
   });
 }
 

@@ -10,6 +10,8 @@ export const ExitCode = {
   NotCompleted: 3,
   /** The Temporal server could not be reached. */
   Unreachable: 4,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM before the command was done: 128 + SIGINT, as shells report it. */
+  Interrupted: 130,
 } as const;
 
 /** Stable `type` of a CLI error; `--json` prints it as `error.type`. */

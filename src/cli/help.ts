@@ -114,15 +114,19 @@ const COMMANDS: Record<CommandName, CommandHelp> = {
   },
   demo: {
     brief: 'Dev server, worker and one run, end to end',
-    usage: 'durable-agent demo [--prompt TEXT] [--db FILE] [--no-wait]',
+    usage: 'durable-agent demo [--prompt TEXT] [--db FILE] [--wait | --no-wait]',
     summary:
       "Dev server, worker and one run, end to end; prints the answer and the run's Web UI link. Without ANTHROPIC_API_KEY it talks to the bundled fake Claude.",
     flags: [
       '  --prompt TEXT       what to ask (default: an order question the example tools answer)',
       '  --db FILE           SQLite database of the dev server',
+      '  --wait              keep the server up after the run until Ctrl-C (the default in a terminal)',
       '  --no-wait           stop the server when the run ends (the default when CI is set or stdin is not a terminal)',
     ],
-    notes: ['Takes no --json: it narrates what it starts; --json exits 2.'],
+    notes: [
+      'Takes no --json: it narrates what it starts; --json exits 2.',
+      'Ctrl-C stops the worker, the fake Claude and the dev server it started, then exits: 0 after the run ended, 130 during it.',
+    ],
   },
 };
 
@@ -172,7 +176,8 @@ Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), DU
 DURABLE_AGENT_TOOLS, DURABLE_AGENT_STORE_DIR (the message store that \`transcript\` reads).
 
 Exit codes: 0 done (run completed), 1 run failed or error, 2 bad usage, 3 run ended without completing
-(iteration_limit, budget_exceeded, refused, cancelled, needs_attention), 4 Temporal server unreachable.`;
+(iteration_limit, budget_exceeded, refused, cancelled, needs_attention), 4 Temporal server unreachable,
+130 stopped by Ctrl-C before it was done.`;
 }
 
 /** Breaks a paragraph into lines of at most `width` characters, at spaces. */

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../shared/search-attributes';
-import { downloadTemporalCliWithSdk, findOrInstallTemporalCli } from './temporal-cli';
+import { findOrInstallTemporalCli } from './temporal-cli';
 
 /** How to start a dev server; every port left out is a free one picked at start. */
 export interface DevServerOptions {
@@ -28,6 +28,8 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   /** Progress lines (a first-time CLI build takes minutes). */
   log?: (line: string) => void;
+  /** A status line redrawn every second while the CLI is built with Go. */
+  progress?: (line: string) => void;
 }
 
 /** A running dev server; `restart` keeps its address, UI port and database file. */
@@ -56,7 +58,7 @@ export async function freePort(): Promise<number> {
 
 /** Starts `temporal server start-dev` and resolves once its frontend answers for the namespace. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const cli = options.cli ?? (await resolveCli(options.log));
+  const cli = options.cli ?? (await resolveCli(options));
   const namespace = options.namespace ?? 'default';
   const ui = options.ui ?? true;
   const [free1, free2, free3, free4] = await freePorts(4);
@@ -89,9 +91,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   return server;
 }
 
-async function resolveCli(log?: (line: string) => void): Promise<string> {
-  const cli = await findOrInstallTemporalCli(log ? { log } : {});
-  return cli.kind === 'binary' ? cli.path : downloadTemporalCliWithSdk(log ? { log } : {});
+async function resolveCli(options: DevServerOptions): Promise<string> {
+  const { log, progress } = options;
+  return (await findOrInstallTemporalCli({ ...(log ? { log } : {}), ...(progress ? { progress } : {}) }))
+    .path;
 }
 
 interface Launched {
@@ -107,7 +110,9 @@ async function launch(
   readyTimeoutMs: number,
   logFile: string | undefined,
 ): Promise<Launched> {
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and the server must not
+  // die before the workers connected to it have drained. Whoever started it stops it (or `exit` kills it).
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   track(child);
   const tail: string[] = [];
   const file = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
@@ -216,12 +221,12 @@ function track(child: ChildProcess): void {
   process.on('exit', killAll);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = () => {
+      // A command that handles the signal itself stops its servers in order (workers first); `exit` still
+      // kills whatever is left. Otherwise keep the default behaviour: kill the children, die of the signal.
+      if (process.listenerCount(signal) > 1) return;
       killAll();
-      // If we are the only listener, keep the default behaviour: die of the same signal.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
     };
     process.on(signal, onSignal);
   }

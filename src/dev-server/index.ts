@@ -8,6 +8,7 @@ export {
   downloadTemporalCliWithSdk,
   findOrInstallTemporalCli,
   findTemporalCli,
+  goBuildLogPath,
   toEphemeralServerExecutable,
 } from './temporal-cli';
 export type { TemporalCli, TemporalCliOptions, TemporalCliSource } from './temporal-cli';

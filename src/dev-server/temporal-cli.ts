@@ -1,8 +1,8 @@
-// Finds the official Temporal CLI (which runs the dev server), or builds the pinned version with Go, or
-// falls back to the download that @temporalio/testing does. Order: TEMPORAL_CLI, `temporal` on PATH,
-// the project cache, `go install`, the SDK download.
+// Finds the official Temporal CLI (which runs the dev server), else downloads it the way @temporalio/testing
+// does (seconds on a machine with internet), else builds the pinned version with Go (minutes). Order:
+// TEMPORAL_CLI, `temporal` on PATH, the project cache, the SDK download, `go install`.
 import { execFile, spawn } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, createWriteStream } from 'node:fs';
 import { access, mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -16,26 +16,35 @@ const execFileAsync = promisify(execFile);
 /** Go package that `go install` builds; tags newer than the pinned one carry a `replace` directive it refuses. */
 export const TEMPORAL_CLI_GO_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 
+/** How long the SDK download may take before the Go build is tried instead (DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS). */
+export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 60_000;
+
 const EXE = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
 // The SDK names its download `${prefix}-${sdkName}-${sdkVersion}`; we look for that prefix in our cache.
 const SDK_DOWNLOAD_PREFIX = 'temporal-sdk-typescript-';
 const LOCK_WAIT_MS = 30 * 60_000;
+const PROGRESS_EVERY_MS = 1000;
 
 /** Where a usable CLI came from. */
 export type TemporalCliSource = 'env' | 'path' | 'cache' | 'go-build' | 'sdk-download';
 
-/**
- * A CLI binary to spawn, or `download`: no binary here and no Go, so callers let @temporalio/testing fetch
- * one. `TestWorkflowEnvironment.createLocal()` without an explicit `executable` does that on its own;
- * `startDevServer` calls {@link downloadTemporalCliWithSdk} to get a binary it can spawn and restart.
- */
-export type TemporalCli = { kind: 'binary'; path: string; source: TemporalCliSource } | { kind: 'download' };
+/** A CLI binary to spawn. */
+export interface TemporalCli {
+  kind: 'binary';
+  path: string;
+  source: TemporalCliSource;
+}
 
 /** Options shared by the lookup and install functions; `env` exists so tests need not touch process.env. */
 export interface TemporalCliOptions {
+  /** Lines worth keeping: what is being tried, what failed, where the log is. */
   log?: (line: string) => void;
+  /** One status line, called every second while the Go build runs: callers redraw it in place. */
+  progress?: (line: string) => void;
   cacheDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** Replaces the SDK download (tests); resolves with the binary's path or rejects with the reason. */
+  download?: (dir: string, timeoutMs: number) => Promise<string>;
 }
 
 /** Project cache root: DURABLE_AGENT_CACHE_DIR, else $XDG_CACHE_HOME/durable-agent, else ~/.cache/durable-agent. */
@@ -50,9 +59,14 @@ export function cachedTemporalCliPath(root: string = cacheRoot()): string {
   return join(root, 'temporal-cli', TEMPORAL_CLI_VERSION, EXE);
 }
 
+/** Where the Go build writes its whole output. */
+export function goBuildLogPath(root: string = cacheRoot()): string {
+  return join(root, 'temporal-cli', 'go-build.log');
+}
+
 /** The `executable` option for `TestWorkflowEnvironment.createLocal` that matches a lookup result. */
 export function toEphemeralServerExecutable(cli: TemporalCli): EphemeralServerExecutable {
-  return cli.kind === 'binary' ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' };
+  return { type: 'existing-path', path: cli.path };
 }
 
 /** Looks for an installed CLI without building or downloading; throws only when TEMPORAL_CLI is set but wrong. */
@@ -60,45 +74,99 @@ export async function findTemporalCli(options: TemporalCliOptions = {}): Promise
   return (await locate(options))?.path;
 }
 
-/** Finds a CLI, else builds the pinned version with Go, else reports that the SDK download must be used. */
+/** Finds a CLI, else downloads it with the SDK (short timeout), else builds the pinned version with Go. */
 export async function findOrInstallTemporalCli(options: TemporalCliOptions = {}): Promise<TemporalCli> {
   const found = await locate(options);
   if (found) return { kind: 'binary', ...found };
   const env = options.env ?? process.env;
-  const go = await which('go', env);
-  if (go) {
-    const path = await buildWithGo(go, cachedTemporalCliPath(options.cacheDir ?? cacheRoot(env)), options);
-    return { kind: 'binary', path, source: 'go-build' };
+  const log = options.log ?? (() => {});
+  const root = options.cacheDir ?? cacheRoot(env);
+  const timeoutMs = downloadTimeoutMs(env);
+  const dir = sdkDownloadDir(root);
+  await mkdir(dir, { recursive: true });
+  log(`Downloading the Temporal CLI (at most ${Math.round(timeoutMs / 1000)} s)...`);
+  const started = Date.now();
+  let downloadError: string;
+  try {
+    const path = await (options.download ?? downloadInChild)(dir, timeoutMs);
+    log(`Downloaded the Temporal CLI in ${seconds(started)} s: ${path}`);
+    return { kind: 'binary', path, source: 'sdk-download' };
+  } catch (err) {
+    downloadError = errorText(err);
   }
-  options.log?.(
-    'No Temporal CLI and no Go found; falling back to the download done by @temporalio/testing. ' +
-      'To avoid it, install Go (https://go.dev/dl) or set TEMPORAL_CLI to a temporal binary.',
-  );
-  return { kind: 'download' };
+  const go = await which('go', env);
+  if (!go) {
+    throw new Error(
+      `No Temporal CLI here: the download failed (${downloadError}) and Go is not installed to build one. ` +
+        'Install Go (https://go.dev/dl) so the project can build it, or set TEMPORAL_CLI to a temporal binary.',
+    );
+  }
+  log(`The download failed (${downloadError}); building the Temporal CLI with Go instead.`);
+  const path = await buildWithGo(go, cachedTemporalCliPath(root), goBuildLogPath(root), options);
+  return { kind: 'binary', path, source: 'go-build' };
 }
 
-/** Lets @temporalio/testing download its default CLI into our cache, then returns that binary's path. */
+/** Downloads the SDK's default Temporal CLI into our cache (no time limit) and returns the binary's path. */
 export async function downloadTemporalCliWithSdk(options: TemporalCliOptions = {}): Promise<string> {
   const dir = sdkDownloadDir(options.cacheDir ?? cacheRoot(options.env ?? process.env));
   await mkdir(dir, { recursive: true });
   options.log?.(`Downloading the Temporal CLI with @temporalio/testing into ${dir} ...`);
-  // Loaded lazily: it pulls in the native core bridge, which nothing else here needs.
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  try {
-    // The SDK only downloads as part of starting a server, so start one and stop it at once.
-    const env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'cached-download', downloadDir: dir } },
+  return (options.download ?? downloadInChild)(dir, Infinity);
+}
+
+// The SDK only downloads as part of starting a server, inside its native runtime, where a hung download cannot
+// be cancelled. A child process can: it is killed at the deadline, and the build with Go goes on.
+const DOWNLOAD_SCRIPT = `
+const { TestWorkflowEnvironment } = require(process.argv[1]);
+TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir: process.argv[2] } } })
+  .then((env) => env.teardown())
+  .then(() => process.exit(0), (err) => { process.stderr.write(String(err && err.message || err)); process.exit(1); });
+`;
+
+async function downloadInChild(dir: string, timeoutMs: number): Promise<string> {
+  const sdk = require.resolve('@temporalio/testing');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', DOWNLOAD_SCRIPT, sdk, dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    await env.teardown();
-  } catch (err) {
-    throw new Error(
-      `Could not download the Temporal CLI (${errorText(err)}). ` +
-        'Install Go (https://go.dev/dl) so the project can build it, or set TEMPORAL_CLI to a temporal binary.',
-    );
-  }
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    const timer = Number.isFinite(timeoutMs)
+      ? setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`no download within ${Math.round(timeoutMs / 1000)} s`));
+        }, timeoutMs)
+      : undefined;
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(shortReason(stderr) || `exit ${code}`));
+    });
+  });
   const path = await findSdkDownload(dir);
-  if (!path) throw new Error(`@temporalio/testing reported success but left no CLI binary in ${dir}.`);
+  if (!path) throw new Error(`the SDK reported success but left no CLI binary in ${dir}`);
   return path;
+}
+
+/** The root cause of a failed download, without the URL repeated three times. */
+function shortReason(stderr: string): string {
+  const text = stderr.trim();
+  const last = text.split(': ').pop() ?? text;
+  return last.length > 200 ? `${last.slice(0, 200)}…` : last;
+}
+
+function downloadTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS;
+  if (raw === undefined || raw === '') return DEFAULT_DOWNLOAD_TIMEOUT_MS;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS must be a number of seconds, not "${raw}".`);
+  }
+  return value * 1000;
 }
 
 async function locate(
@@ -139,7 +207,12 @@ async function findSdkDownload(dir: string): Promise<string | undefined> {
   return undefined;
 }
 
-async function buildWithGo(go: string, target: string, options: TemporalCliOptions): Promise<string> {
+async function buildWithGo(
+  go: string,
+  target: string,
+  logFile: string,
+  options: TemporalCliOptions,
+): Promise<string> {
   const log = options.log ?? (() => {});
   await mkdir(dirname(target), { recursive: true });
   const lock = `${target}.lock`;
@@ -150,7 +223,7 @@ async function buildWithGo(go: string, target: string, options: TemporalCliOptio
     if (await tryLock(lock)) {
       try {
         // Another process may have finished between our check and taking the lock.
-        if (!(await isExecutableFile(target))) await goInstall(go, target, options.env ?? process.env, log);
+        if (!(await isExecutableFile(target))) await goInstall(go, target, logFile, options);
         return target;
       } finally {
         await unlink(lock).catch(() => {});
@@ -168,56 +241,74 @@ async function buildWithGo(go: string, target: string, options: TemporalCliOptio
   }
 }
 
-async function goInstall(go: string, target: string, baseEnv: NodeJS.ProcessEnv, log: (l: string) => void) {
+async function goInstall(go: string, target: string, logFile: string, options: TemporalCliOptions) {
+  const log = options.log ?? (() => {});
   // GOBIN is a fresh directory next to the target, so the final rename is on one file system and atomic:
   // a half-written binary is never at the target path.
   const gobin = await mkdtemp(join(dirname(target), '.build-'));
-  const env: NodeJS.ProcessEnv = { ...baseEnv, GOBIN: gobin };
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), GOBIN: gobin };
   // `go install` refuses GOBIN for cross-compiled binaries, and we need one for this machine anyway.
   delete env.GOOS;
   delete env.GOARCH;
   const pkg = `${TEMPORAL_CLI_GO_PACKAGE}@${TEMPORAL_CLI_VERSION}`;
-  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go: go install ${pkg}`);
-  log('The first build downloads modules and compiles ~1,200 packages: several minutes on a small machine.');
+  log(
+    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (go install ${pkg}): several minutes the first time.`,
+  );
+  log(`Go's output goes to ${logFile}`);
   const started = Date.now();
+  let packages = 0;
+  const report = () =>
+    options.progress?.(`Building the Temporal CLI: ${seconds(started)} s, ${packages} packages compiled`);
+  const ticker = setInterval(report, PROGRESS_EVERY_MS);
   try {
-    const tail = await runGo(go, ['install', '-v', pkg], gobin, env, log);
+    const tail = await runGo(go, ['install', '-v', pkg], gobin, env, logFile, () => packages++);
     const built = join(gobin, EXE);
     if (!(await isExecutableFile(built)) || !(await runsVersion(built))) {
       throw new Error(`go install finished but ${built} does not run.\n${tail.join('\n')}`);
     }
     await rename(built, target);
-    log(`Built ${target} in ${Math.round((Date.now() - started) / 1000)} s.`);
+    report();
+    log(`Built ${target} in ${seconds(started)} s.`);
   } finally {
+    clearInterval(ticker);
     await rm(gobin, { recursive: true, force: true });
   }
 }
 
-/** Runs go, passing its own lines through and summarising `-v` package lines; resolves with the last lines. */
-function runGo(go: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, log: (l: string) => void) {
+/** Runs go with its whole output in `logFile`; counts `-v` package lines; resolves with the last lines. */
+function runGo(
+  go: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  onPackage: () => void,
+) {
   return new Promise<string[]>((resolve, reject) => {
+    const file = createWriteStream(logFile, { flags: 'w' });
     const child = spawn(go, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tail: string[] = [];
-    let packages = 0;
     const onLine = (line: string) => {
+      file.write(`${line}\n`);
       tail.push(line);
       if (tail.length > 40) tail.shift();
-      // `-v` prints one line per package (~1,200); everything else is news worth passing on.
-      if (!/^[\w.-]+(\/[\w.@+-]+)*$/.test(line)) log(line);
-      else if (++packages % 100 === 0) log(`go: compiled ${packages} packages ...`);
+      // `-v` prints one line per package compiled (~1,200).
+      if (/^[\w.-]+(\/[\w.@+-]+)*$/.test(line)) onPackage();
     };
     createInterface({ input: child.stdout }).on('line', onLine);
     createInterface({ input: child.stderr }).on('line', onLine);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) return resolve(tail);
-      reject(
-        new Error(
-          `go install ${TEMPORAL_CLI_GO_PACKAGE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}). ` +
-            `Fix the Go error below, or set TEMPORAL_CLI to an existing temporal binary.\n${tail.join('\n')}`,
-        ),
-      );
-    });
+    child.on('error', (err) => file.end(() => reject(err)));
+    child.on('close', (code) =>
+      file.end(() => {
+        if (code === 0) return resolve(tail);
+        reject(
+          new Error(
+            `go install ${TEMPORAL_CLI_GO_PACKAGE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}; whole output in ${logFile}). ` +
+              `Fix the Go error below, or set TEMPORAL_CLI to an existing temporal binary.\n${tail.slice(-15).join('\n')}`,
+          ),
+        );
+      }),
+    );
   });
 }
 
@@ -284,6 +375,10 @@ async function runsVersion(path: string): Promise<boolean> {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+function seconds(since: number): number {
+  return Math.round((Date.now() - since) / 1000);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -6,7 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { downloadTemporalCliWithSdk, findOrInstallTemporalCli } from '../../src/dev-server';
+import { findOrInstallTemporalCli } from '../../src/dev-server';
 import { cancelSignal } from '../../src/shared';
 import { useTestEnv } from '../helpers/env';
 import { waitFor } from '../helpers/child-worker';
@@ -326,8 +326,7 @@ describe('durable-agent CLI', () => {
 
   it('temporal workflow list --query "AgentStatus=\'completed\'" finds a finished run', async () => {
     const id = await toolUsingRun('CLI temporal list');
-    const found = await findOrInstallTemporalCli();
-    const temporal = found.kind === 'binary' ? found.path : await downloadTemporalCliWithSdk();
+    const temporal = (await findOrInstallTemporalCli()).path;
     const args = ['workflow', 'list', '--address', env.server.address, '--namespace', env.server.namespace];
     args.push('--query', "AgentStatus='completed'", '--output', 'json');
     const deadline = Date.now() + 30_000;

@@ -1,6 +1,6 @@
 // Pure unit tests: no server and no Go build. Each test passes its own `env`, so process.env is untouched.
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import {
   cachedTemporalCliPath,
   findOrInstallTemporalCli,
   findTemporalCli,
+  goBuildLogPath,
   toEphemeralServerExecutable,
 } from '../../src/dev-server/temporal-cli';
 
@@ -84,14 +85,88 @@ describe('lookup order', () => {
     const env = { PATH: '', DURABLE_AGENT_CACHE_DIR: root };
     assert.deepEqual(await findOrInstallTemporalCli({ env }), { kind: 'binary', path, source: 'cache' });
   });
+});
 
-  test('without a CLI and without Go, the SDK download is the answer', async () => {
-    const env = { PATH: '', DURABLE_AGENT_CACHE_DIR: join(dir, 'empty-cache') };
+describe('install when nothing is found', () => {
+  // A stand-in for `go`: prints Go-like lines (two package lines) and writes a working binary into GOBIN.
+  async function fakeGo(bin: string): Promise<void> {
+    await mkdir(bin, { recursive: true });
+    const script = [
+      '#!/bin/sh',
+      'echo "go: downloading github.com/example/mod v1.0.0" >&2',
+      'echo "github.com/example/mod/a"',
+      'echo "github.com/example/mod/b"',
+      'printf \'#!/bin/sh\\necho "temporal version 0.0.0-built"\\n\' > "$GOBIN/temporal"',
+      '/bin/chmod +x "$GOBIN/temporal"',
+    ].join('\n');
+    await writeFile(join(bin, 'go'), `${script}\n`);
+    await chmod(join(bin, 'go'), 0o755);
+  }
+
+  test('the SDK download comes first, within its time limit, and Go is not run', async () => {
+    const root = join(dir, 'download-first');
+    const bin = join(dir, 'download-first-bin');
+    await fakeGo(bin);
+    const seen: number[] = [];
+    const cli = await findOrInstallTemporalCli({
+      env: { PATH: bin, DURABLE_AGENT_CACHE_DIR: root, DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS: '7' },
+      download: async (into, timeoutMs) => {
+        seen.push(timeoutMs);
+        return fakeCli(join(into, 'temporal-sdk-typescript-1.0.0'));
+      },
+    });
+    assert.equal(cli.source, 'sdk-download');
+    assert.deepEqual(seen, [7000]);
+    assert.equal(await findTemporalCli({ env: { PATH: '' }, cacheDir: root }), cli.path, 'found next time');
+  });
+
+  test('a failed download falls back to Go, with a progress line and the output in a log file', async () => {
+    const root = join(dir, 'go-fallback');
+    const bin = join(dir, 'go-fallback-bin');
+    await fakeGo(bin);
     const lines: string[] = [];
-    const cli = await findOrInstallTemporalCli({ env, log: (l) => lines.push(l) });
-    assert.deepEqual(cli, { kind: 'download' });
-    assert.match(lines.join('\n'), /install Go .* or set TEMPORAL_CLI/);
-    assert.deepEqual(toEphemeralServerExecutable(cli), { type: 'cached-download' });
+    const progress: string[] = [];
+    const cli = await findOrInstallTemporalCli({
+      env: { PATH: bin, DURABLE_AGENT_CACHE_DIR: root },
+      log: (l) => lines.push(l),
+      progress: (l) => progress.push(l),
+      download: () => Promise.reject(new Error('dns error: Name or service not known')),
+    });
+    assert.deepEqual(cli, { kind: 'binary', path: cachedTemporalCliPath(root), source: 'go-build' });
+    const said = lines.join('\n');
+    assert.match(said, /download failed \(dns error: Name or service not known\); building .* with Go/);
+    assert.match(said, new RegExp(`Go's output goes to ${goBuildLogPath(root)}`));
+    assert.doesNotMatch(said, /go: downloading/, 'Go output stays in the log file');
+    assert.match(await readFile(goBuildLogPath(root), 'utf8'), /go: downloading github.com\/example\/mod/);
+    assert.match(progress.at(-1) ?? '', /^Building the Temporal CLI: \d+ s, 2 packages compiled$/);
+  });
+
+  test('without a download and without Go, the error says what to do', async () => {
+    await assert.rejects(
+      findOrInstallTemporalCli({
+        env: { PATH: '', DURABLE_AGENT_CACHE_DIR: join(dir, 'nothing') },
+        download: () => Promise.reject(new Error('no download within 60 s')),
+      }),
+      /download failed \(no download within 60 s\) and Go is not installed.*Install Go.*TEMPORAL_CLI/,
+    );
+  });
+
+  test('a bad download timeout setting is refused with its name', async () => {
+    await assert.rejects(
+      findOrInstallTemporalCli({
+        env: {
+          PATH: '',
+          DURABLE_AGENT_CACHE_DIR: join(dir, 'nothing'),
+          DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS: 'soon',
+        },
+      }),
+      /DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS must be a number of seconds, not "soon"/,
+    );
+  });
+
+  test('the SDK executable option points at the binary found', () => {
+    const cli = { kind: 'binary', path: '/x/temporal', source: 'cache' } as const;
+    assert.deepEqual(toEphemeralServerExecutable(cli), { type: 'existing-path', path: '/x/temporal' });
   });
 });
 
