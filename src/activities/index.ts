@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/activity';
-import { RunErrorType } from '../shared';
+import { listed, RunErrorType } from '../shared';
 import type { MessageParam, ToolSpec } from '../shared';
 import { createCallClaude } from './call-claude';
 import type { PinnedRequest } from './call-claude';
@@ -59,7 +59,7 @@ function pick(tools: ToolRegistry, names: string[]): ToolSpec[] {
     throw ApplicationFailure.create({
       type: RunErrorType.ToolsUnavailable,
       nonRetryable: true,
-      message: `The run asked for tools this worker does not have: ${missing.join(', ')}. Known tools: ${known.join(', ') || 'none'}. Fix the run's "tools" list or load the tool with DURABLE_AGENT_TOOLS.`,
+      message: `The run asked for tools this worker does not have: ${listed(missing)}. Known tools: ${listed(known) || 'none'}. Fix the run's "tools" list or load the tool with DURABLE_AGENT_TOOLS.`,
     });
   }
   return names.map((name) => tools.spec(name) as ToolSpec);

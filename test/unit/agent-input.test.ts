@@ -72,3 +72,100 @@ describe('run input validation', () => {
     assert.equal(parseAgentInput(null).ok, false);
   });
 });
+
+describe('protocol mistakes caught before any model call', () => {
+  const problemsOf = (raw: unknown) => {
+    const parsed = parseAgentInput(raw);
+    assert.equal(parsed.ok, false, 'the input is refused');
+    return parsed.ok ? [] : parsed.problems;
+  };
+  const toolUse = (id: string) => ({ type: 'tool_use', id, name: 'get_order_status', input: {} });
+  const toolResult = (id: string) => ({ type: 'tool_result', tool_use_id: id, content: 'ok' });
+
+  it('refuses a tool named twice', () => {
+    assert.deepEqual(problemsOf({ prompt: 'Hi', tools: ['a', 'b', 'a'] }), [
+      'tools: tool names must be unique; repeated: "a"',
+    ]);
+  });
+
+  it('refuses a toolChoice naming a tool the run does not have', () => {
+    assert.match(
+      problemsOf({ prompt: 'Hi', tools: ['a'], toolChoice: { type: 'tool', name: 'b' } }).join('\n'),
+      /toolChoice\.name: toolChoice names "b", which is not one of the run's tools/,
+    );
+    assert.ok(parseAgentInput({ prompt: 'Hi', tools: ['a'], toolChoice: { type: 'tool', name: 'a' } }).ok);
+  });
+
+  it('refuses a tool_result that answers no tool_use', () => {
+    const problems = problemsOf({
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: [toolUse('toolu_1')] },
+        { role: 'user', content: [toolResult('toolu_1'), toolResult('toolu_9')] },
+      ],
+    });
+    assert.deepEqual(problems, [
+      'messages.2.content: tool_result for "toolu_9" answers no tool_use of the message before it',
+    ]);
+  });
+
+  it('refuses a tool_use without its tool_result, and a conversation that ends on one', () => {
+    assert.match(
+      problemsOf({
+        messages: [
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: [toolUse('toolu_1'), toolUse('toolu_2')] },
+          { role: 'user', content: [toolResult('toolu_1')] },
+        ],
+      }).join('\n'),
+      /the tool_use "toolu_2" of message 1 has no tool_result in this message/,
+    );
+    assert.match(
+      problemsOf({
+        messages: [
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: [{ type: 'text', text: 'Let me look.' }, toolUse('toolu_1')] },
+        ],
+      }).join('\n'),
+      /messages\.1: the conversation ends with the unanswered tool_use "toolu_1"/,
+    );
+  });
+
+  it('refuses tool_result blocks after other blocks of their message', () => {
+    assert.match(
+      problemsOf({
+        messages: [
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: [toolUse('toolu_1')] },
+          { role: 'user', content: [{ type: 'text', text: 'Here:' }, toolResult('toolu_1')] },
+        ],
+      }).join('\n'),
+      /tool_result blocks must come before any other block/,
+    );
+  });
+
+  it('accepts a conversation whose tool calls are all answered', () => {
+    const parsed = parseAgentInput({
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: [toolUse('toolu_1')] },
+        { role: 'user', content: [toolResult('toolu_1'), { type: 'text', text: 'And?' }] },
+      ],
+    });
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.problems.join('\n'));
+  });
+
+  it('keeps the failure readable for 10,000 tools, and refuses a repeated name fast', () => {
+    const many = Array.from({ length: 10_000 }, () => 'same_tool');
+    const problems = problemsOf({ prompt: 'Hi', tools: many, model: 'm'.repeat(10_000) });
+    assert.ok(problems.join('\n').length < 2_000, `message of ${problems.join('\n').length} characters`);
+    const bad = Array.from({ length: 10_000 }, (_, i) => ({ role: 'user', content: i % 2 ? '' : 'x' }));
+    const listed = problemsOf({ messages: bad });
+    assert.equal(listed.length, 21);
+    assert.match(listed.at(-1) ?? '', /^… and 4980 more problems$/);
+  });
+
+  it('refuses a model name longer than a search attribute can hold', () => {
+    assert.match(problemsOf({ prompt: 'Hi', model: 'm'.repeat(300) }).join('\n'), /^model: /);
+  });
+});
