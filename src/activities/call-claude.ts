@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ApiUsage, ContentBlock, MessageParam, StopReason, ToolUseBlock } from '../shared';
-import { textOf } from '../shared';
+import { ModelCallErrorType, textOf } from '../shared';
 import { toClaudeFailure } from './claude-errors';
 import { startHeartbeat } from './heartbeat';
 import { MissingContentError } from './store/message-store';
@@ -99,7 +99,7 @@ async function readRequest(transcripts: Transcripts, input: CallClaudeInput) {
     return { before, pinned, messages };
   } catch (err) {
     if (!(err instanceof MissingContentError)) throw err;
-    throw ApplicationFailure.create({ type: 'MessageContentMissing', message: err.message });
+    throw ApplicationFailure.create({ type: ModelCallErrorType.MessageContentMissing, message: err.message });
   }
 }
 
@@ -142,7 +142,7 @@ export function createCallClaude(anthropic: Anthropic, transcripts: Transcripts)
         )[0];
         const culprit = largest ? `, most of it the input for "${largest.name}"` : '';
         throw ApplicationFailure.create({
-          type: 'PayloadTooLarge',
+          type: ModelCallErrorType.PayloadTooLarge,
           nonRetryable: true,
           message: `The model's reply is ${(bytes / 1024 / 1024).toFixed(2)} MiB of text and tool input${culprit}, over the ${OUTPUT_LIMIT_BYTES / 1024 / 1024} MiB a result may carry in history. Lower limits.maxTokens, or give the tool a way to take a reference instead of the data.`,
         });

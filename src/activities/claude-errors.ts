@@ -4,23 +4,58 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { ClaudeErrorType } from '../shared';
 
-type Classified = { type: string; retryable: boolean; message: string; retryAfterMs?: number };
+type Classified = {
+  type: string;
+  retryable: boolean;
+  message: string;
+  retryAfterMs?: number;
+  /** The API's `request-id`, which support asks for. */
+  requestId?: string;
+  status?: number;
+};
+
+// An error body can be megabytes (one was 5 MiB); the part a person reads fits in far less, and a failure that
+// large would be refused by the server and come back as a timeout, retried as if the error were transient.
+const DETAIL_LIMIT_CHARS = 2_000;
+
+/** What the failure carries besides its message, for scripts and support. */
+export interface ClaudeFailureDetails {
+  status: number | null;
+  requestId: string | null;
+}
 
 /** Turns any error thrown by a Messages API call into a typed ApplicationFailure. */
 export function toClaudeFailure(err: unknown): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   const c = classifyClaudeError(err);
+  const details: ClaudeFailureDetails = { status: c.status ?? null, requestId: c.requestId ?? null };
+  // The SDK error is not kept as the cause: its message and stack repeat the whole error body.
   return ApplicationFailure.create({
     type: c.type,
-    message: c.message,
+    message: c.requestId ? `${c.message} (request-id: ${c.requestId})` : c.message,
     nonRetryable: !c.retryable,
+    details: [details],
     ...(c.retryAfterMs !== undefined ? { nextRetryDelay: c.retryAfterMs } : {}),
-    ...(err instanceof Error ? { cause: err } : {}),
   });
 }
 
 /** Classifies an SDK error: its stable type, whether retrying can help, and an actionable message. */
 export function classifyClaudeError(err: unknown): Classified {
+  const c = classifyByStatus(err);
+  if (!(err instanceof Anthropic.APIError)) return c;
+  const requestId = err.requestID ?? undefined;
+  // The API's own word on retrying wins over the status (the SDK's rule).
+  const header = err.headers?.get('x-should-retry');
+  const retryable = header === 'true' ? true : header === 'false' ? false : c.retryable;
+  return {
+    ...c,
+    retryable,
+    ...(requestId ? { requestId } : {}),
+    ...(err.status !== undefined ? { status: err.status } : {}),
+  };
+}
+
+function classifyByStatus(err: unknown): Classified {
   if (err instanceof Anthropic.APIConnectionTimeoutError) {
     return {
       type: ClaudeErrorType.Timeout,
@@ -40,10 +75,10 @@ export function classifyClaudeError(err: unknown): Classified {
     return {
       type: ClaudeErrorType.ServerError,
       retryable: true,
-      message: `Unexpected error calling the Messages API: ${message}`,
+      message: `Unexpected error calling the Messages API: ${truncate(message)}`,
     };
   }
-  const detail = err.apiMessage ?? err.message;
+  const detail = truncate(err.apiMessage ?? err.message);
   const retryAfterMs = retryAfter(err.headers);
   const withDelay = (c: Classified): Classified => (retryAfterMs === undefined ? c : { ...c, retryAfterMs });
   // Errors sent inside a 200 stream have no status; their body type says what they are.
@@ -73,6 +108,18 @@ export function classifyClaudeError(err: unknown): Classified {
         retryable: false,
         message: `Not found (404): ${detail}. Check the model name and ANTHROPIC_BASE_URL.`,
       };
+    case 408:
+      return withDelay({
+        type: ClaudeErrorType.RequestTimeout,
+        retryable: true,
+        message: `The Messages API timed out waiting for the request (408): ${detail}; retrying.`,
+      });
+    case 409:
+      return withDelay({
+        type: ClaudeErrorType.Conflict,
+        retryable: true,
+        message: `The Messages API reported a conflict (409): ${detail}; retrying.`,
+      });
     case 413:
       return {
         type: ClaudeErrorType.RequestTooLarge,
@@ -112,6 +159,11 @@ export function classifyClaudeError(err: unknown): Classified {
         message: `The Messages API failed: ${detail}; retrying with backoff.`,
       };
   }
+}
+
+function truncate(text: string): string {
+  if (text.length <= DETAIL_LIMIT_CHARS) return text;
+  return `${text.slice(0, DETAIL_LIMIT_CHARS)}… (${text.length - DETAIL_LIMIT_CHARS} more characters)`;
 }
 
 function statusOfErrorType(type: string | null): number | undefined {

@@ -57,7 +57,7 @@ async function playFault(exchange: Exchange, fault: FakeFault, body: MessagesReq
   switch (fault.fault) {
     case 'status': {
       const errorType = fault.errorType ?? errorTypeForStatus(fault.status);
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...fault.headers };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
       if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
       const message = fault.message ?? defaultErrorMessage(errorType);

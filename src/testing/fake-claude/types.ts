@@ -94,6 +94,8 @@ export type FakeFault =
       message?: string;
       retryAfterSeconds?: number;
       retryAfterMs?: number;
+      /** Extra response headers, e.g. `x-should-retry`. */
+      headers?: Record<string, string>;
       delayMs?: number;
     }
   | {
