@@ -73,13 +73,16 @@ export function createAnthropicClient(
  */
 export async function createAgentWorker(options: AgentWorkerOptions = {}): Promise<Worker> {
   const config = { ...configFromEnv(), ...options.config };
-  const tools = [...(await loadToolModules(config.toolModules)), ...(options.tools ?? [])];
+  const settings = options.settings ?? workerSettingsFromEnv();
+  const loaded = await loadToolModules(config.toolModules, process.cwd(), {
+    ...(settings.toolImportTimeoutMs !== undefined ? { importTimeoutMs: settings.toolImportTimeoutMs } : {}),
+  });
+  const tools = [...loaded, ...(options.tools ?? [])];
   const registry = createToolRegistry(tools);
   const anthropic = options.anthropic ?? createAnthropicClient(config);
   const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   const connection = options.connection ?? (await connectWorker(config.address));
   if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, config.namespace);
-  const settings = options.settings ?? workerSettingsFromEnv();
   const activities = createActivities({
     anthropic,
     tools: registry,
