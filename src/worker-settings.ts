@@ -112,6 +112,12 @@ export function describeWorkerSettings(settings: WorkerSettings): string {
   if (settings.maxConcurrentWorkflowTasks !== undefined)
     parts.push(`${settings.maxConcurrentWorkflowTasks} workflow tasks at once`);
   if (settings.maxCachedWorkflows !== undefined) parts.push(`${settings.maxCachedWorkflows} cached runs`);
+  if (settings.toolImportTimeoutMs !== undefined)
+    parts.push(`tool modules load within ${settings.toolImportTimeoutMs / 1000}s`);
+  if (settings.streamIdleTimeoutMs !== undefined)
+    parts.push(`model streams idle at most ${settings.streamIdleTimeoutMs / 1000}s`);
+  if (settings.maxRetryAfterMs !== undefined)
+    parts.push(`retry-after capped at ${settings.maxRetryAfterMs / 1000}s`);
   return parts.join(', ');
 }
 

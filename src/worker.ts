@@ -87,6 +87,12 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
     anthropic,
     tools: registry,
     store: options.store ?? defaultMessageStore(config.storeDir),
+    modelCallLimits: {
+      ...(settings.streamIdleTimeoutMs !== undefined
+        ? { streamIdleTimeoutMs: settings.streamIdleTimeoutMs }
+        : {}),
+      ...(settings.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: settings.maxRetryAfterMs } : {}),
+    },
   });
   // Model calls are scheduled on a task queue of their own, where the server holds all workers together to one
   // rate: maxTaskQueueActivitiesPerSecond applies to a whole queue, and tool calls must not share that budget.

@@ -22,21 +22,45 @@ const DETAIL_LIMIT_CHARS = 2_000;
 export interface ClaudeFailureDetails {
   status: number | null;
   requestId: string | null;
+  /** When the next attempt starts, if the API asked for a delay (ISO 8601): the run waits until then. */
+  retryAt: string | null;
 }
 
 /** Turns any error thrown by a Messages API call into a typed ApplicationFailure. */
-export function toClaudeFailure(err: unknown): ApplicationFailure {
+export function toClaudeFailure(
+  err: unknown,
+  options: { maxRetryAfterMs?: number; now?: number } = {},
+): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   const c = classifyClaudeError(err);
-  const details: ClaudeFailureDetails = { status: c.status ?? null, requestId: c.requestId ?? null };
+  const delay = retryDelay(c, options.maxRetryAfterMs ?? Infinity);
+  const retryAt =
+    delay && c.retryable ? new Date((options.now ?? Date.now()) + delay.ms).toISOString() : null;
+  const details: ClaudeFailureDetails = { status: c.status ?? null, requestId: c.requestId ?? null, retryAt };
+  const message = [
+    c.message,
+    ...(retryAt ? [`Waiting until ${retryAt}${delay?.note ?? ''}.`] : []),
+    ...(c.requestId ? [`(request-id: ${c.requestId})`] : []),
+  ].join(' ');
   // The SDK error is not kept as the cause: its message and stack repeat the whole error body.
   return ApplicationFailure.create({
     type: c.type,
-    message: c.requestId ? `${c.message} (request-id: ${c.requestId})` : c.message,
+    message,
     nonRetryable: !c.retryable,
     details: [details],
-    ...(c.retryAfterMs !== undefined ? { nextRetryDelay: c.retryAfterMs } : {}),
+    ...(delay ? { nextRetryDelay: delay.ms } : {}),
   });
+}
+
+// A retry-after of an hour would hold the run without a sign for that long; past the cap the retry policy's
+// bounded attempts decide instead.
+function retryDelay(c: Classified, maxMs: number): { ms: number; note?: string } | undefined {
+  if (c.retryAfterMs === undefined) return undefined;
+  if (c.retryAfterMs <= maxMs) return { ms: c.retryAfterMs };
+  return {
+    ms: maxMs,
+    note: ` (the API asked for ${c.retryAfterMs / 1000}s; capped at ${maxMs / 1000}s by DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS)`,
+  };
 }
 
 /** Classifies an SDK error: its stable type, whether retrying can help, and an actionable message. */

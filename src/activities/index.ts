@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { RunErrorType } from '../shared';
 import type { MessageParam, ToolSpec } from '../shared';
 import { createCallClaude } from './call-claude';
-import type { PinnedRequest } from './call-claude';
+import type { ModelCallLimits, PinnedRequest } from './call-claude';
 import { createReconcileTool, createRunTool } from './run-tool';
 import type { MessageStore } from './store/message-store';
 import type { ToolRegistry } from './tools/registry';
@@ -17,10 +17,12 @@ export interface ActivityDeps {
   tools: ToolRegistry;
   /** Where message content kept out of history lives; every worker of a task queue must share it. */
   store: MessageStore;
+  /** Stream idle timeout and retry-after cap of model calls; defaults where not given. */
+  modelCallLimits?: Partial<ModelCallLimits>;
 }
 
 /** Builds every activity of the runtime from its dependencies. */
-export function createActivities({ anthropic, tools, store }: ActivityDeps) {
+export function createActivities({ anthropic, tools, store, modelCallLimits }: ActivityDeps) {
   const transcripts = new Transcripts(store);
   return {
     /**
@@ -46,7 +48,7 @@ export function createActivities({ anthropic, tools, store }: ActivityDeps) {
     async appendTranscript(request: { head: string | null; append: MessageParam[] }): Promise<string | null> {
       return transcripts.append(request.head, request.append);
     },
-    callClaude: createCallClaude(anthropic, transcripts),
+    callClaude: createCallClaude(anthropic, transcripts, modelCallLimits),
     runTool: createRunTool(tools, transcripts),
     reconcileTool: createReconcileTool(tools, transcripts),
   };

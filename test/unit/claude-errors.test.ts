@@ -100,6 +100,22 @@ describe('Claude error classification', () => {
   it('quotes the request-id in the message and the failure details', () => {
     const failure = toClaudeFailure(apiError(500, 'api_error', { 'request-id': 'req_0123abc' }));
     assert.match(failure.message, /request-id: req_0123abc/);
-    assert.deepEqual(failure.details, [{ status: 500, requestId: 'req_0123abc' }]);
+    assert.deepEqual(failure.details, [{ status: 500, requestId: 'req_0123abc', retryAt: null }]);
+  });
+
+  it('caps retry-after at the setting and says until when the run waits', () => {
+    const now = Date.parse('2026-11-21T10:00:00Z');
+    const err = apiError(429, 'rate_limit_error', { 'retry-after': '3600' });
+    const failure = toClaudeFailure(err, { maxRetryAfterMs: 60_000, now });
+    assert.equal(failure.nextRetryDelay, 60_000);
+    assert.match(
+      failure.message,
+      /Waiting until 2026-11-21T10:01:00.000Z \(the API asked for 3600s; capped at 60s/,
+    );
+    assert.match(failure.message, /DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS/);
+    assert.deepEqual(failure.details, [
+      { status: 429, requestId: null, retryAt: '2026-11-21T10:01:00.000Z' },
+    ]);
+    assert.equal(toClaudeFailure(err, { maxRetryAfterMs: 7_200_000, now }).nextRetryDelay, 3_600_000);
   });
 });
