@@ -5,6 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import { createActivities } from './activities';
 import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
+import { createRedact, secretsFromEnv } from './activities/redact';
 import type { MessageStore } from './activities/store/message-store';
 import { createToolRegistry } from './activities/tools/registry';
 import { dataConverterFromEnv } from './codec/keys';
@@ -87,6 +88,11 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
     anthropic,
     tools: registry,
     store: options.store ?? defaultMessageStore(config.storeDir),
+    // The client's key counts too: it may be given in code rather than in ANTHROPIC_API_KEY.
+    redact: createRedact([
+      ...secretsFromEnv(),
+      ...(anthropic.apiKey ? [{ name: 'ANTHROPIC_API_KEY', value: anthropic.apiKey }] : []),
+    ]),
     modelCallLimits: {
       ...(settings.streamIdleTimeoutMs !== undefined
         ? { streamIdleTimeoutMs: settings.streamIdleTimeoutMs }
