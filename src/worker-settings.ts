@@ -12,6 +12,9 @@ export const WORKER_ENV = {
   maxCachedWorkflows: 'DURABLE_AGENT_MAX_CACHED_WORKFLOWS',
   modelCallsPerSecond: 'DURABLE_AGENT_MODEL_CALLS_PER_SECOND',
   healthFile: 'DURABLE_AGENT_HEALTH_FILE',
+  toolImportTimeoutSeconds: 'DURABLE_AGENT_TOOL_IMPORT_TIMEOUT_SECONDS',
+  streamIdleTimeoutSeconds: 'DURABLE_AGENT_STREAM_IDLE_TIMEOUT_SECONDS',
+  maxRetryAfterSeconds: 'DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS',
 } as const;
 
 /** Worker sizing; anything not set keeps the Temporal SDK's default. */
@@ -26,6 +29,12 @@ export interface WorkerSettings {
   maxCachedWorkflows?: number;
   /** Model calls per second started over the whole task queue, all workers together. */
   modelCallsPerSecond?: number;
+  /** How long loading one tool module may take before the worker refuses to start. */
+  toolImportTimeoutMs?: number;
+  /** How long a model-call stream may go without a content event before it is aborted and retried. */
+  streamIdleTimeoutMs?: number;
+  /** The longest `retry-after` of the API that is obeyed; longer waits are cut to this. */
+  maxRetryAfterMs?: number;
 }
 
 /** Reads the settings; an empty variable counts as unset, a malformed one throws an Error that names it. */
@@ -40,6 +49,9 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
   set('maxConcurrentWorkflowTasks', wholeNumber(env, WORKER_ENV.maxConcurrentWorkflowTasks, 2));
   set('maxCachedWorkflows', wholeNumber(env, WORKER_ENV.maxCachedWorkflows, 2));
   set('modelCallsPerSecond', positiveRate(env, WORKER_ENV.modelCallsPerSecond));
+  set('toolImportTimeoutMs', milliseconds(env, WORKER_ENV.toolImportTimeoutSeconds));
+  set('streamIdleTimeoutMs', milliseconds(env, WORKER_ENV.streamIdleTimeoutSeconds));
+  set('maxRetryAfterMs', milliseconds(env, WORKER_ENV.maxRetryAfterSeconds));
   if (
     settings.maxConcurrentWorkflowTasks !== undefined &&
     settings.maxCachedWorkflows !== undefined &&
@@ -100,6 +112,12 @@ export function describeWorkerSettings(settings: WorkerSettings): string {
   if (settings.maxConcurrentWorkflowTasks !== undefined)
     parts.push(`${settings.maxConcurrentWorkflowTasks} workflow tasks at once`);
   if (settings.maxCachedWorkflows !== undefined) parts.push(`${settings.maxCachedWorkflows} cached runs`);
+  if (settings.toolImportTimeoutMs !== undefined)
+    parts.push(`tool modules load within ${settings.toolImportTimeoutMs / 1000}s`);
+  if (settings.streamIdleTimeoutMs !== undefined)
+    parts.push(`model streams idle at most ${settings.streamIdleTimeoutMs / 1000}s`);
+  if (settings.maxRetryAfterMs !== undefined)
+    parts.push(`retry-after capped at ${settings.maxRetryAfterMs / 1000}s`);
   return parts.join(', ');
 }
 
@@ -145,13 +163,30 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number): number 
 }
 
 function positiveRate(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  return positiveNumber(
+    env,
+    name,
+    'a number of model calls per second above 0 (e.g. 2, or 0.5 for one call every two seconds)',
+    ' Leave it unset for no limit.',
+  );
+}
+
+// Seconds in the environment (fractions allowed, so tests can use short limits), milliseconds in the settings.
+function milliseconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const seconds = positiveNumber(env, name, 'a number of seconds above 0 (e.g. 30 or 0.5)', '');
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
+}
+
+function positiveNumber(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  what: string,
+  hint: string,
+): number | undefined {
   const text = env[name]?.trim();
   if (!text) return undefined;
   const value = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(
-      `${name} must be a number of model calls per second above 0 (e.g. 2, or 0.5 for one call every two seconds), not "${env[name]}". Leave it unset for no limit.`,
-    );
-  }
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be ${what}, not "${env[name]}".${hint}`);
   return value;
 }

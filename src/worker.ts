@@ -5,6 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import { createActivities } from './activities';
 import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
+import { createRedact, secretsFromEnv } from './activities/redact';
 import type { MessageStore } from './activities/store/message-store';
 import { createToolRegistry } from './activities/tools/registry';
 import { dataConverterFromEnv } from './codec/keys';
@@ -73,17 +74,31 @@ export function createAnthropicClient(
  */
 export async function createAgentWorker(options: AgentWorkerOptions = {}): Promise<Worker> {
   const config = { ...configFromEnv(), ...options.config };
-  const tools = [...(await loadToolModules(config.toolModules)), ...(options.tools ?? [])];
+  const settings = options.settings ?? workerSettingsFromEnv();
+  const loaded = await loadToolModules(config.toolModules, process.cwd(), {
+    ...(settings.toolImportTimeoutMs !== undefined ? { importTimeoutMs: settings.toolImportTimeoutMs } : {}),
+  });
+  const tools = [...loaded, ...(options.tools ?? [])];
   const registry = createToolRegistry(tools);
   const anthropic = options.anthropic ?? createAnthropicClient(config);
   const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   const connection = options.connection ?? (await connectWorker(config.address));
   if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, config.namespace);
-  const settings = options.settings ?? workerSettingsFromEnv();
   const activities = createActivities({
     anthropic,
     tools: registry,
     store: options.store ?? defaultMessageStore(config.storeDir),
+    // The client's key counts too: it may be given in code rather than in ANTHROPIC_API_KEY.
+    redact: createRedact([
+      ...secretsFromEnv(),
+      ...(anthropic.apiKey ? [{ name: 'ANTHROPIC_API_KEY', value: anthropic.apiKey }] : []),
+    ]),
+    modelCallLimits: {
+      ...(settings.streamIdleTimeoutMs !== undefined
+        ? { streamIdleTimeoutMs: settings.streamIdleTimeoutMs }
+        : {}),
+      ...(settings.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: settings.maxRetryAfterMs } : {}),
+    },
   });
   // Model calls are scheduled on a task queue of their own, where the server holds all workers together to one
   // rate: maxTaskQueueActivitiesPerSecond applies to a whole queue, and tool calls must not share that budget.

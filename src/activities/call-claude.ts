@@ -1,9 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ApiUsage, ContentBlock, MessageParam, StopReason, ToolUseBlock } from '../shared';
-import { textOf } from '../shared';
+import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
 import { toClaudeFailure } from './claude-errors';
-import { startHeartbeat } from './heartbeat';
+import { idleTimer, startHeartbeat } from './heartbeat';
 import { MissingContentError } from './store/message-store';
 import type { Transcripts } from './transcript';
 
@@ -99,23 +99,51 @@ async function readRequest(transcripts: Transcripts, input: CallClaudeInput) {
     return { before, pinned, messages };
   } catch (err) {
     if (!(err instanceof MissingContentError)) throw err;
-    throw ApplicationFailure.create({ type: 'MessageContentMissing', message: err.message });
+    throw ApplicationFailure.create({ type: ModelCallErrorType.MessageContentMissing, message: err.message });
   }
 }
 
+/** Time limits of a model call (worker settings). */
+export interface ModelCallLimits {
+  /** A stream with no event (pings do not count) for this long is aborted and retried. */
+  streamIdleTimeoutMs: number;
+  /** The longest `retry-after` obeyed. */
+  maxRetryAfterMs: number;
+}
+
+/** Defaults of ModelCallLimits. */
+export const MODEL_CALL_LIMITS: ModelCallLimits = { streamIdleTimeoutMs: 60_000, maxRetryAfterMs: 60_000 };
+
 /** The callClaude activity: one streamed Messages API call that heartbeats while tokens arrive. */
-export function createCallClaude(anthropic: Anthropic, transcripts: Transcripts) {
+export function createCallClaude(
+  anthropic: Anthropic,
+  transcripts: Transcripts,
+  limits: Partial<ModelCallLimits> = {},
+) {
+  const { streamIdleTimeoutMs, maxRetryAfterMs } = { ...MODEL_CALL_LIMITS, ...limits };
   return async function callClaude(input: CallClaudeInput): Promise<CallClaudeOutput> {
     const ctx = Context.current();
+    // The timer heartbeat stays on while streaming: real replies may pause longer than the heartbeat timeout
+    // (the SDK swallows pings), so stalls are caught by the idle timer instead.
     const stopHeartbeat = startHeartbeat(ctx);
+    const abort = new AbortController();
+    const cancel = () => abort.abort(ctx.cancellationSignal.reason);
+    ctx.cancellationSignal.addEventListener('abort', cancel, { once: true });
+    let events = 0;
+    let idle: ReturnType<typeof idleTimer> | undefined;
     try {
       const { before, pinned, messages } = await readRequest(transcripts, input);
+      idle = idleTimer(streamIdleTimeoutMs, () => abort.abort());
       const stream = anthropic.messages.stream(toMessagesRequest(input, pinned, messages), {
-        signal: ctx.cancellationSignal,
+        signal: abort.signal,
       });
-      // Each event proves the call is alive; heartbeats are throttled by the SDK, so this is cheap.
-      stream.on('streamEvent', (event) => ctx.heartbeat({ event: event.type }));
+      stream.on('streamEvent', (event) => {
+        events += 1;
+        idle?.touch();
+        ctx.heartbeat({ event: event.type, events });
+      });
       const message = await stream.finalMessage();
+      idle.stop();
       const content = message.content as ContentBlock[];
       // An empty reply cannot be sent back (the API rejects empty content), so it is not kept.
       const head =
@@ -142,7 +170,7 @@ export function createCallClaude(anthropic: Anthropic, transcripts: Transcripts)
         )[0];
         const culprit = largest ? `, most of it the input for "${largest.name}"` : '';
         throw ApplicationFailure.create({
-          type: 'PayloadTooLarge',
+          type: ModelCallErrorType.PayloadTooLarge,
           nonRetryable: true,
           message: `The model's reply is ${(bytes / 1024 / 1024).toFixed(2)} MiB of text and tool input${culprit}, over the ${OUTPUT_LIMIT_BYTES / 1024 / 1024} MiB a result may carry in history. Lower limits.maxTokens, or give the tool a way to take a reference instead of the data.`,
         });
@@ -151,10 +179,21 @@ export function createCallClaude(anthropic: Anthropic, transcripts: Transcripts)
     } catch (err) {
       // Once cancelled, report the cancellation itself, not the aborted request's error.
       if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
+      if (idle?.fired) throw stalled(streamIdleTimeoutMs, events);
       if (err instanceof ApplicationFailure) throw err;
-      throw toClaudeFailure(err);
+      throw toClaudeFailure(err, { maxRetryAfterMs });
     } finally {
+      idle?.stop();
       stopHeartbeat();
+      ctx.cancellationSignal.removeEventListener('abort', cancel);
     }
   };
+}
+
+function stalled(idleMs: number, events: number): ApplicationFailure {
+  const after = events === 0 ? 'before its first event' : `after ${events} events`;
+  return ApplicationFailure.create({
+    type: ClaudeErrorType.StreamStalled,
+    message: `The Messages API stream went silent ${after}: nothing but pings for ${idleMs / 1000}s, so it was aborted; retrying. Raise DURABLE_AGENT_STREAM_IDLE_TIMEOUT_SECONDS if replies from this endpoint really pause that long.`,
+  });
 }

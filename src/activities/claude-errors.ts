@@ -4,23 +4,82 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { ClaudeErrorType } from '../shared';
 
-type Classified = { type: string; retryable: boolean; message: string; retryAfterMs?: number };
+type Classified = {
+  type: string;
+  retryable: boolean;
+  message: string;
+  retryAfterMs?: number;
+  /** The API's `request-id`, which support asks for. */
+  requestId?: string;
+  status?: number;
+};
+
+// An error body can be megabytes (one was 5 MiB); the part a person reads fits in far less, and a failure that
+// large would be refused by the server and come back as a timeout, retried as if the error were transient.
+const DETAIL_LIMIT_CHARS = 2_000;
+
+/** What the failure carries besides its message, for scripts and support. */
+export interface ClaudeFailureDetails {
+  status: number | null;
+  requestId: string | null;
+  /** When the next attempt starts, if the API asked for a delay (ISO 8601): the run waits until then. */
+  retryAt: string | null;
+}
 
 /** Turns any error thrown by a Messages API call into a typed ApplicationFailure. */
-export function toClaudeFailure(err: unknown): ApplicationFailure {
+export function toClaudeFailure(
+  err: unknown,
+  options: { maxRetryAfterMs?: number; now?: number } = {},
+): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   const c = classifyClaudeError(err);
+  const delay = retryDelay(c, options.maxRetryAfterMs ?? Infinity);
+  const retryAt =
+    delay && c.retryable ? new Date((options.now ?? Date.now()) + delay.ms).toISOString() : null;
+  const details: ClaudeFailureDetails = { status: c.status ?? null, requestId: c.requestId ?? null, retryAt };
+  const message = [
+    c.message,
+    ...(retryAt ? [`Waiting until ${retryAt}${delay?.note ?? ''}.`] : []),
+    ...(c.requestId ? [`(request-id: ${c.requestId})`] : []),
+  ].join(' ');
+  // The SDK error is not kept as the cause: its message and stack repeat the whole error body.
   return ApplicationFailure.create({
     type: c.type,
-    message: c.message,
+    message,
     nonRetryable: !c.retryable,
-    ...(c.retryAfterMs !== undefined ? { nextRetryDelay: c.retryAfterMs } : {}),
-    ...(err instanceof Error ? { cause: err } : {}),
+    details: [details],
+    ...(delay ? { nextRetryDelay: delay.ms } : {}),
   });
+}
+
+// A retry-after of an hour would hold the run without a sign for that long; past the cap the retry policy's
+// bounded attempts decide instead.
+function retryDelay(c: Classified, maxMs: number): { ms: number; note?: string } | undefined {
+  if (c.retryAfterMs === undefined) return undefined;
+  if (c.retryAfterMs <= maxMs) return { ms: c.retryAfterMs };
+  return {
+    ms: maxMs,
+    note: ` (the API asked for ${c.retryAfterMs / 1000}s; capped at ${maxMs / 1000}s by DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS)`,
+  };
 }
 
 /** Classifies an SDK error: its stable type, whether retrying can help, and an actionable message. */
 export function classifyClaudeError(err: unknown): Classified {
+  const c = classifyByStatus(err);
+  if (!(err instanceof Anthropic.APIError)) return c;
+  const requestId = err.requestID ?? undefined;
+  // The API's own word on retrying wins over the status (the SDK's rule).
+  const header = err.headers?.get('x-should-retry');
+  const retryable = header === 'true' ? true : header === 'false' ? false : c.retryable;
+  return {
+    ...c,
+    retryable,
+    ...(requestId ? { requestId } : {}),
+    ...(err.status !== undefined ? { status: err.status } : {}),
+  };
+}
+
+function classifyByStatus(err: unknown): Classified {
   if (err instanceof Anthropic.APIConnectionTimeoutError) {
     return {
       type: ClaudeErrorType.Timeout,
@@ -40,10 +99,10 @@ export function classifyClaudeError(err: unknown): Classified {
     return {
       type: ClaudeErrorType.ServerError,
       retryable: true,
-      message: `Unexpected error calling the Messages API: ${message}`,
+      message: `Unexpected error calling the Messages API: ${truncate(message)}`,
     };
   }
-  const detail = err.apiMessage ?? err.message;
+  const detail = truncate(err.apiMessage ?? err.message);
   const retryAfterMs = retryAfter(err.headers);
   const withDelay = (c: Classified): Classified => (retryAfterMs === undefined ? c : { ...c, retryAfterMs });
   // Errors sent inside a 200 stream have no status; their body type says what they are.
@@ -73,6 +132,18 @@ export function classifyClaudeError(err: unknown): Classified {
         retryable: false,
         message: `Not found (404): ${detail}. Check the model name and ANTHROPIC_BASE_URL.`,
       };
+    case 408:
+      return withDelay({
+        type: ClaudeErrorType.RequestTimeout,
+        retryable: true,
+        message: `The Messages API timed out waiting for the request (408): ${detail}; retrying.`,
+      });
+    case 409:
+      return withDelay({
+        type: ClaudeErrorType.Conflict,
+        retryable: true,
+        message: `The Messages API reported a conflict (409): ${detail}; retrying.`,
+      });
     case 413:
       return {
         type: ClaudeErrorType.RequestTooLarge,
@@ -112,6 +183,11 @@ export function classifyClaudeError(err: unknown): Classified {
         message: `The Messages API failed: ${detail}; retrying with backoff.`,
       };
   }
+}
+
+function truncate(text: string): string {
+  if (text.length <= DETAIL_LIMIT_CHARS) return text;
+  return `${text.slice(0, DETAIL_LIMIT_CHARS)}… (${text.length - DETAIL_LIMIT_CHARS} more characters)`;
 }
 
 function statusOfErrorType(type: string | null): number | undefined {

@@ -13,3 +13,34 @@ export function startHeartbeat(ctx: Context, intervalMs: number = HEARTBEAT_INTE
   const timer = setInterval(() => ctx.heartbeat(), intervalMs);
   return () => clearInterval(timer);
 }
+
+/** A timer that fires once after `ms` without a `touch()`; `fired` tells afterwards whether it did. */
+export interface IdleTimer {
+  touch(): void;
+  stop(): void;
+  readonly fired: boolean;
+}
+
+/**
+ * Calls `onIdle` once `ms` pass without a `touch()`. The heartbeat above proves the worker is alive, not that
+ * the work moves: a stream that stalls would heartbeat for ever, so progress is watched on its own.
+ */
+export function idleTimer(ms: number, onIdle: () => void): IdleTimer {
+  let fired = false;
+  const fire = () => {
+    fired = true;
+    onIdle();
+  };
+  let timer = setTimeout(fire, ms);
+  return {
+    touch() {
+      if (fired) return;
+      clearTimeout(timer);
+      timer = setTimeout(fire, ms);
+    },
+    stop: () => clearTimeout(timer),
+    get fired() {
+      return fired;
+    },
+  };
+}

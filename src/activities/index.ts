@@ -3,7 +3,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { listed, RunErrorType } from '../shared';
 import type { MessageParam, ToolSpec } from '../shared';
 import { createCallClaude } from './call-claude';
-import type { PinnedRequest } from './call-claude';
+import type { ModelCallLimits, PinnedRequest } from './call-claude';
+import { createRedact, secretsFromEnv } from './redact';
+import type { Redact } from './redact';
 import { createReconcileTool, createRunTool } from './run-tool';
 import type { MessageStore } from './store/message-store';
 import type { ToolRegistry } from './tools/registry';
@@ -17,11 +19,16 @@ export interface ActivityDeps {
   tools: ToolRegistry;
   /** Where message content kept out of history lives; every worker of a task queue must share it. */
   store: MessageStore;
+  /** Removes the worker's secrets from tool results and errors; by default those of the environment. */
+  redact?: Redact;
+  /** Stream idle timeout and retry-after cap of model calls; defaults where not given. */
+  modelCallLimits?: Partial<ModelCallLimits>;
 }
 
 /** Builds every activity of the runtime from its dependencies. */
-export function createActivities({ anthropic, tools, store }: ActivityDeps) {
+export function createActivities({ anthropic, tools, store, modelCallLimits, redact }: ActivityDeps) {
   const transcripts = new Transcripts(store);
+  const redactSecrets = redact ?? createRedact(secretsFromEnv());
   return {
     /**
      * Pins what a run may use: the tools' JSON descriptions go into the run's history, and the request parts
@@ -46,9 +53,9 @@ export function createActivities({ anthropic, tools, store }: ActivityDeps) {
     async appendTranscript(request: { head: string | null; append: MessageParam[] }): Promise<string | null> {
       return transcripts.append(request.head, request.append);
     },
-    callClaude: createCallClaude(anthropic, transcripts),
-    runTool: createRunTool(tools, transcripts),
-    reconcileTool: createReconcileTool(tools, transcripts),
+    callClaude: createCallClaude(anthropic, transcripts, modelCallLimits),
+    runTool: createRunTool(tools, transcripts, redactSecrets),
+    reconcileTool: createReconcileTool(tools, transcripts, redactSecrets),
   };
 }
 

@@ -4,10 +4,14 @@ import { ToolErrorType } from '../shared';
 import type { ReconcileOutput, ToolCallInput, ToolCallOutput } from '../shared';
 import type { Transcripts } from './transcript';
 import { startHeartbeat } from './heartbeat';
+import type { AnyTool } from './tools/define';
 import type { ToolRegistry } from './tools/registry';
+import { toolOutputText } from './tool-output';
+import { redactDeep } from './redact';
+import type { Redact } from './redact';
 
 /** The tool-call activity: validates the input with the tool's zod schema, then runs the tool. */
-export function createRunTool(registry: ToolRegistry, transcripts: Transcripts) {
+export function createRunTool(registry: ToolRegistry, transcripts: Transcripts, redact: Redact) {
   return async function runTool(call: ToolCallInput): Promise<ToolCallOutput> {
     const ctx = Context.current();
     const { attempt } = ctx.info;
@@ -41,37 +45,67 @@ export function createRunTool(registry: ToolRegistry, transcripts: Transcripts) 
 
     const stopHeartbeat = startHeartbeat(ctx);
     try {
-      const output = await tool.run(parsed.data, {
-        idempotencyKey: `${workflowId}/${call.toolUseId}`,
-        signal: ctx.cancellationSignal,
-        heartbeat: (details?: unknown) => ctx.heartbeat(details),
-        attempt,
-        workflowId,
-        toolUseId: call.toolUseId,
-      });
-      return { ...(await outOfLine(transcripts, toContent(output))), attempt };
-    } catch (err) {
-      // Once cancelled, report the cancellation itself, not whatever the aborted tool threw.
-      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
-      if (err instanceof ApplicationFailure) {
-        // Keep the tool's own type and retryability, and record the attempt for the ledger.
-        throw ApplicationFailure.create({
-          type: err.type ?? ToolErrorType.Failed,
-          message: err.message,
-          nonRetryable: err.nonRetryable ?? false,
-          details: [{ attempt }],
-        });
-      }
-      const message = err instanceof Error ? err.message : String(err);
-      throw ApplicationFailure.create({ type: ToolErrorType.Failed, message, details: [{ attempt }] });
+      const output = await runOnce(tool, parsed.data, call, workflowId, redact);
+      // The tool has done its work: from here on nothing may fail the call, or it would run again.
+      return { ...(await outOfLine(transcripts, resultText(call.name, output, redact))), attempt };
     } finally {
       stopHeartbeat();
     }
   };
 }
 
+// Runs the tool and turns what it throws into a typed failure; only errors of the tool itself come out of here.
+async function runOnce(
+  tool: AnyTool,
+  input: unknown,
+  call: ToolCallInput,
+  workflowId: string,
+  redact: Redact,
+) {
+  const ctx = Context.current();
+  const { attempt } = ctx.info;
+  try {
+    return await tool.run(input, {
+      idempotencyKey: `${workflowId}/${call.toolUseId}`,
+      signal: ctx.cancellationSignal,
+      heartbeat: (details?: unknown) => ctx.heartbeat(redactDeep(details, redact)),
+      attempt,
+      workflowId,
+      toolUseId: call.toolUseId,
+    });
+  } catch (err) {
+    // Once cancelled, report the cancellation itself, not whatever the aborted tool threw.
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
+    if (err instanceof ApplicationFailure) {
+      // Keep the tool's own type and retryability, and record the attempt for the ledger.
+      throw ApplicationFailure.create({
+        type: err.type ?? ToolErrorType.Failed,
+        message: redact(err.message),
+        nonRetryable: err.nonRetryable ?? false,
+        details: [{ attempt }],
+      });
+    }
+    const message = redact(err instanceof Error ? err.message : String(err));
+    throw ApplicationFailure.create({ type: ToolErrorType.Failed, message, details: [{ attempt }] });
+  }
+}
+
+// What JSON cannot hold is converted and reported once, in the worker's log, never as a failure of the call.
+function resultText(name: string, output: unknown, redact: Redact): string {
+  const { text, lost } = toolOutputText(output);
+  if (lost.length > 0) {
+    Context.current().log.warn(
+      `tool "${name}" returned values JSON cannot hold: ${redact(lost.join('; '))}`,
+      {
+        tool: name,
+      },
+    );
+  }
+  return redact(text);
+}
+
 /** The reconcile activity: asks an unsafe tool whether the call with this run's idempotency key took effect. */
-export function createReconcileTool(registry: ToolRegistry, transcripts: Transcripts) {
+export function createReconcileTool(registry: ToolRegistry, transcripts: Transcripts, redact: Redact) {
   return async function reconcileTool(call: Omit<ToolCallInput, 'input'>): Promise<ReconcileOutput> {
     const ctx = Context.current();
     const tool = registry.get(call.name);
@@ -97,7 +131,7 @@ export function createReconcileTool(registry: ToolRegistry, transcripts: Transcr
     if (!answer.happened) return { happened: false };
     const { bytes: _bytes, ...text } = await outOfLine(
       transcripts,
-      toContent(answer.result ?? 'it took effect'),
+      resultText(call.name, answer.result ?? 'it took effect', redact),
     );
     return { happened: true, ...text };
   };
@@ -109,10 +143,4 @@ async function outOfLine(transcripts: Transcripts, text: string) {
   const bytes = Buffer.byteLength(text);
   const ref = await transcripts.storeIfLarge(text);
   return ref === undefined ? { content: text, bytes } : { contentRef: ref, bytes };
-}
-
-function toContent(output: unknown): string {
-  if (typeof output === 'string') return output === '' ? '(empty result)' : output;
-  if (output === undefined) return '(no result)';
-  return JSON.stringify(output);
 }

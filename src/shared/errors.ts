@@ -8,30 +8,40 @@ export const RunErrorType = {
   UnknownStopReason: 'UnknownStopReason',
   UnknownModelPrice: 'UnknownModelPrice',
   ToolsUnavailable: 'ToolsUnavailable',
+  /** An activity failed without a type of its own. */
+  ActivityFailed: 'ActivityFailed',
 } as const;
 
-/** Error types of the callClaude activity; the first group is retried, the second is not. */
+/** Error types of the callClaude activity that are about the runtime, not the API. */
+export const ModelCallErrorType = {
+  /** The model's reply is too large to be an activity result in history; not retried. */
+  PayloadTooLarge: 'PayloadTooLarge',
+  /** This worker cannot read the run's stored messages (workers that do not share the store); retried. */
+  MessageContentMissing: 'MessageContentMissing',
+} as const;
+
+/**
+ * Error types of the callClaude activity for the API's answers. Whether one is retried is decided per failure
+ * (its nonRetryable flag): the status decides by default, and the API's `x-should-retry` header overrides it.
+ */
 export const ClaudeErrorType = {
   RateLimited: 'ClaudeRateLimited',
   Overloaded: 'ClaudeOverloaded',
   ServerError: 'ClaudeServerError',
   Timeout: 'ClaudeTimeout',
   ConnectionError: 'ClaudeConnectionError',
+  /** 408: the API gave up waiting for the request; retried. */
+  RequestTimeout: 'ClaudeRequestTimeout',
+  /** 409: a conflict (lock timeout) on the API's side; retried. */
+  Conflict: 'ClaudeConflict',
+  /** The stream sent no content event for longer than the stream idle timeout; retried. */
+  StreamStalled: 'ClaudeStreamStalled',
   BadRequest: 'ClaudeBadRequest',
   Authentication: 'ClaudeAuthentication',
   PermissionDenied: 'ClaudePermissionDenied',
   NotFound: 'ClaudeNotFound',
   RequestTooLarge: 'ClaudeRequestTooLarge',
 } as const;
-
-/** Claude error types that retrying cannot fix. */
-export const NON_RETRYABLE_CLAUDE_ERRORS: readonly string[] = [
-  ClaudeErrorType.BadRequest,
-  ClaudeErrorType.Authentication,
-  ClaudeErrorType.PermissionDenied,
-  ClaudeErrorType.NotFound,
-  ClaudeErrorType.RequestTooLarge,
-];
 
 /** Error types of a tool call; each becomes an is_error tool_result, never a failed run. */
 export const ToolErrorType = {

@@ -326,7 +326,7 @@ async function pin(input: ParsedAgentInput): Promise<{ specs: ToolSpec[]; pinned
 function asRunFailure(err: unknown): unknown {
   if (err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure) {
     return wf.ApplicationFailure.create({
-      type: err.cause.type ?? 'ActivityFailed',
+      type: err.cause.type ?? RunErrorType.ActivityFailed,
       message: err.cause.message,
       nonRetryable: true,
       cause: err,

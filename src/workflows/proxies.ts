@@ -2,7 +2,7 @@
 // each tool declares its own timeout and retry policy, and each call gets its own summary for the Web UI.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { modelTaskQueue, NON_RETRYABLE_CLAUDE_ERRORS, ToolErrorType } from '../shared';
+import { modelTaskQueue, RunErrorType, ToolErrorType } from '../shared';
 import type { ToolSpec } from '../shared';
 
 // Activities heartbeat every second; a worker that dies mid-call is noticed after this long and the call
@@ -14,7 +14,7 @@ const MODEL_CALL_ATTEMPTS = 5;
 
 const setup = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['ToolsUnavailable'] },
+  retry: { maximumAttempts: 3, nonRetryableErrorTypes: [RunErrorType.ToolsUnavailable] },
   summary: 'pin tools and system prompt',
 });
 
@@ -41,7 +41,8 @@ export function modelCall(summary: string): Activities['callClaude'] {
       initialInterval: '1 second',
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
-      nonRetryableErrorTypes: [...NON_RETRYABLE_CLAUDE_ERRORS],
+      // No list of non-retryable types: callClaude marks each failure, since the API's x-should-retry header
+      // can make any status retryable or not.
     },
     summary,
   }).callClaude;

@@ -1,4 +1,5 @@
 // What the loop does with each stop_reason (DESIGN.md, "Stop reasons"). Pure, unit-tested without a server.
+import { RunErrorType } from '../shared';
 import type { StopReason } from '../shared';
 
 /** The loop's next step after a model call. */
@@ -10,7 +11,10 @@ export type StopAction =
   | { kind: 'continue_after_max_tokens' }
   | {
       kind: 'fail';
-      errorType: 'MaxTokensReached' | 'ContextWindowExceeded' | 'UnknownStopReason';
+      errorType:
+        | typeof RunErrorType.MaxTokensReached
+        | typeof RunErrorType.ContextWindowExceeded
+        | typeof RunErrorType.UnknownStopReason;
       message: string;
     };
 
@@ -40,7 +44,7 @@ export function decideStop(stopReason: StopReason | string | null, ctx: StopCont
       if (ctx.onMaxTokens === 'continue' && !ctx.hasToolUse) return { kind: 'continue_after_max_tokens' };
       return {
         kind: 'fail',
-        errorType: 'MaxTokensReached',
+        errorType: RunErrorType.MaxTokensReached,
         message:
           `The model's reply was cut off at max_tokens (${ctx.maxTokens} tokens), so the answer is incomplete. ` +
           (ctx.hasToolUse
@@ -51,7 +55,7 @@ export function decideStop(stopReason: StopReason | string | null, ctx: StopCont
     case 'model_context_window_exceeded':
       return {
         kind: 'fail',
-        errorType: 'ContextWindowExceeded',
+        errorType: RunErrorType.ContextWindowExceeded,
         message:
           `The conversation no longer fits the model's context window (the last request had ${ctx.inputTokens} input tokens). ` +
           'Shorten the tool results or the prompt, or start a new run with a summary of this one.',
@@ -59,7 +63,7 @@ export function decideStop(stopReason: StopReason | string | null, ctx: StopCont
     default:
       return {
         kind: 'fail',
-        errorType: 'UnknownStopReason',
+        errorType: RunErrorType.UnknownStopReason,
         message: `The model stopped with an unknown stop_reason ${JSON.stringify(stopReason)}; the run cannot tell whether the reply is complete.`,
       };
   }

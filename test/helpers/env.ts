@@ -15,6 +15,7 @@ import type { AgentInput, AgentResult } from '../../src/shared';
 import { startFakeClaude } from '../../src/testing';
 import type { FakeClaude } from '../../src/testing';
 import { createAgentWorker, WORKFLOWS_PATH } from '../../src/worker';
+import type { WorkerSettings } from '../../src/worker-settings';
 
 // Keep the worker's own INFO logs out of the test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -46,6 +47,8 @@ export interface TestEnv {
 export interface TestEnvOptions {
   /** Payload codecs for the client and every worker (default: from the environment, as in production). */
   dataConverter?: DataConverter;
+  /** Settings of every worker (default: from the environment). */
+  settings?: WorkerSettings;
 }
 
 /** Starts a dev server, the fake Claude and a client; workers are started by the test. */
@@ -70,6 +73,7 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
         anthropic: new Anthropic({ apiKey: 'test-key', baseURL: fake.url, maxRetries: 0 }),
         workflowBundle: await workflowBundle(),
         ...codec,
+        ...(options.settings ? { settings: options.settings } : {}),
       });
       workers.push({ worker, running: worker.run(), connection });
       return worker;

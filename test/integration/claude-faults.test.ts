@@ -70,6 +70,50 @@ describe('model call faults', () => {
     assert.equal(served('bad request').length, 1);
   });
 
+  it('retries 408 and 409 as the API means them', async () => {
+    env.fake.script(
+      [{ fault: 'status', status: 408 }, { fault: 'status', status: 409 }, { content: 'Through.' }],
+      { match: 'timeout and conflict' },
+    );
+    const result = await env.run({ prompt: 'Answer after a timeout and conflict.' });
+    assert.equal(result.text, 'Through.');
+    assert.deepEqual(
+      served('timeout and conflict').map((r) => r.response.status),
+      [408, 409, 200],
+    );
+  });
+
+  it('obeys x-should-retry: a 400 it marks retryable is retried, a 529 it marks final is not', async () => {
+    env.fake.script(
+      [{ fault: 'status', status: 400, headers: { 'x-should-retry': 'true' } }, { content: 'Retried.' }],
+      { match: 'should retry true' },
+    );
+    assert.equal((await env.run({ prompt: 'A should retry true call.' })).text, 'Retried.');
+    env.fake.script([{ fault: 'status', status: 529, headers: { 'x-should-retry': 'false' } }], {
+      match: 'should retry false',
+    });
+    await assert.rejects(env.run({ prompt: 'A should retry false call.' }), (err: unknown) => {
+      assert.ok(err instanceof RunFailedError);
+      assert.equal(err.type, 'ClaudeOverloaded');
+      return true;
+    });
+    assert.equal(served('should retry false').length, 1);
+  });
+
+  it('fails a 400 with a 5 MiB error body once, as ClaudeBadRequest, quoting its request-id', async () => {
+    env.fake.script([{ fault: 'status', status: 400, message: 'y'.repeat(5 * 1024 * 1024) }], {
+      match: 'huge error body',
+    });
+    await assert.rejects(env.run({ prompt: 'This has a huge error body.' }), (err: unknown) => {
+      assert.ok(err instanceof RunFailedError);
+      assert.equal(err.type, 'ClaudeBadRequest');
+      assert.match(err.message, /request-id: \S+/);
+      assert.ok(err.message.length < 10_000, `message is ${err.message.length} characters`);
+      return true;
+    });
+    assert.equal(served('huge error body').length, 1);
+  });
+
   it('fails on 401 with advice about the API key, after one attempt', async () => {
     env.fake.script([{ fault: 'status', status: 401 }], { match: 'wrong key' });
     await assert.rejects(env.run({ prompt: 'Call with the wrong key.' }), (err: unknown) => {

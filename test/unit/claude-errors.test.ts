@@ -19,6 +19,8 @@ describe('Claude error classification', () => {
     [401, 'authentication_error', 'ClaudeAuthentication', false],
     [403, 'permission_error', 'ClaudePermissionDenied', false],
     [404, 'not_found_error', 'ClaudeNotFound', false],
+    [408, 'timeout_error', 'ClaudeRequestTimeout', true],
+    [409, 'conflict_error', 'ClaudeConflict', true],
     [413, 'request_too_large', 'ClaudeRequestTooLarge', false],
     [429, 'rate_limit_error', 'ClaudeRateLimited', true],
     [500, 'api_error', 'ClaudeServerError', true],
@@ -67,5 +69,53 @@ describe('Claude error classification', () => {
     assert.equal(retryAfter(new Headers({ 'retry-after': 'Sat, 21 Nov 2026 10:00:30 GMT' }), now), 30_000);
     assert.equal(retryAfter(new Headers({})), undefined);
     assert.equal(retryAfter(new Headers({ 'retry-after': 'soon' })), undefined);
+  });
+
+  it('obeys x-should-retry over the status, as the SDK does', () => {
+    const retried = toClaudeFailure(apiError(400, 'invalid_request_error', { 'x-should-retry': 'true' }));
+    assert.equal(retried.type, 'ClaudeBadRequest');
+    assert.equal(retried.nonRetryable, false);
+    const final = toClaudeFailure(apiError(529, 'overloaded_error', { 'x-should-retry': 'false' }));
+    assert.equal(final.type, 'ClaudeOverloaded');
+    assert.equal(final.nonRetryable, true);
+    assert.equal(toClaudeFailure(apiError(422, 'invalid_request_error')).nonRetryable, true);
+  });
+
+  it('keeps the class of a 400 whose error body is megabytes, and a short message', () => {
+    const huge = 'x'.repeat(5 * 1024 * 1024);
+    const err = Anthropic.APIError.generate(
+      400,
+      { type: 'error', error: { type: 'invalid_request_error', message: huge } },
+      undefined,
+      new Headers(),
+    );
+    const failure = toClaudeFailure(err);
+    assert.equal(failure.type, 'ClaudeBadRequest');
+    assert.equal(failure.nonRetryable, true);
+    assert.ok(failure.message.length < 10_000, `message is ${failure.message.length} characters`);
+    assert.match(failure.message, /more characters/);
+    assert.equal(failure.cause, undefined);
+  });
+
+  it('quotes the request-id in the message and the failure details', () => {
+    const failure = toClaudeFailure(apiError(500, 'api_error', { 'request-id': 'req_0123abc' }));
+    assert.match(failure.message, /request-id: req_0123abc/);
+    assert.deepEqual(failure.details, [{ status: 500, requestId: 'req_0123abc', retryAt: null }]);
+  });
+
+  it('caps retry-after at the setting and says until when the run waits', () => {
+    const now = Date.parse('2026-11-21T10:00:00Z');
+    const err = apiError(429, 'rate_limit_error', { 'retry-after': '3600' });
+    const failure = toClaudeFailure(err, { maxRetryAfterMs: 60_000, now });
+    assert.equal(failure.nextRetryDelay, 60_000);
+    assert.match(
+      failure.message,
+      /Waiting until 2026-11-21T10:01:00.000Z \(the API asked for 3600s; capped at 60s/,
+    );
+    assert.match(failure.message, /DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS/);
+    assert.deepEqual(failure.details, [
+      { status: 429, requestId: null, retryAt: '2026-11-21T10:01:00.000Z' },
+    ]);
+    assert.equal(toClaudeFailure(err, { maxRetryAfterMs: 7_200_000, now }).nextRetryDelay, 3_600_000);
   });
 });

@@ -100,6 +100,21 @@ describe('worker settings from the environment', () => {
     }
   });
 
+  it('reads time limits in seconds, fractions allowed, and refuses the rest naming the variable', () => {
+    assert.deepEqual(
+      workerSettingsFromEnv({
+        DURABLE_AGENT_TOOL_IMPORT_TIMEOUT_SECONDS: '45',
+        DURABLE_AGENT_STREAM_IDLE_TIMEOUT_SECONDS: '0.5',
+        DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS: '120',
+      }),
+      { toolImportTimeoutMs: 45_000, streamIdleTimeoutMs: 500, maxRetryAfterMs: 120_000 },
+    );
+    assert.throws(
+      () => workerSettingsFromEnv({ DURABLE_AGENT_STREAM_IDLE_TIMEOUT_SECONDS: '0' }),
+      /DURABLE_AGENT_STREAM_IDLE_TIMEOUT_SECONDS must be a number of seconds above 0/,
+    );
+  });
+
   it('rejects more concurrent workflow tasks than cached runs', () => {
     assert.throws(
       () =>

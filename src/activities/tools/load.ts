@@ -15,20 +15,30 @@ export function toolModulePaths(value: string | undefined): string[] {
     .filter((p) => p !== '');
 }
 
+/** How long loading one tool module may take, unless the worker's settings say otherwise. */
+export const TOOL_IMPORT_TIMEOUT_MS = 30_000;
+
 /** Loads tool modules; each module's default export is a tool or an array of tools. */
 export async function loadToolModules(
   paths: readonly string[],
   cwd: string = process.cwd(),
+  options: { importTimeoutMs?: number } = {},
 ): Promise<AnyTool[]> {
+  const timeoutMs = options.importTimeoutMs ?? TOOL_IMPORT_TIMEOUT_MS;
   const tools: AnyTool[] = [];
   for (const modulePath of paths) {
     const absolute = path.resolve(cwd, modulePath);
     let mod: Record<string, unknown>;
     try {
-      mod = await loadModule(absolute);
+      mod = await withTimeout(loadModule(absolute), timeoutMs, () => {
+        return new ToolModuleError(
+          `DURABLE_AGENT_TOOLS: ${modulePath} (${absolute}) did not finish loading within ${timeoutMs / 1000}s; something it runs at import (a top-level await, a connection) never settles. Move that work into the tool's run, or raise DURABLE_AGENT_TOOL_IMPORT_TIMEOUT_SECONDS.`,
+        );
+      });
     } catch (err) {
+      if (err instanceof ToolModuleError) throw err;
       throw new ToolModuleError(
-        `DURABLE_AGENT_TOOLS: cannot load ${modulePath} (${absolute}): ${(err as Error).message}`,
+        `DURABLE_AGENT_TOOLS: cannot load ${modulePath} (${absolute}): ${describe(err)}`,
       );
     }
     // A CommonJS module compiled from `export default` arrives as { default: { default: x } } through import().
@@ -66,4 +76,30 @@ async function loadModule(absolute: string): Promise<Record<string, unknown>> {
     }
   }
   return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+}
+
+// A module may throw anything, not only Errors; the message must still say what it threw.
+function describe(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === 'string') return thrown;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(thrown);
+  } catch {
+    json = undefined;
+  }
+  return `it threw a non-Error value: ${json ?? String(thrown)}`;
+}
+
+// The module's own promise is left pending (an import cannot be aborted); the worker refuses to start anyway.
+async function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -57,7 +57,7 @@ async function playFault(exchange: Exchange, fault: FakeFault, body: MessagesReq
   switch (fault.fault) {
     case 'status': {
       const errorType = fault.errorType ?? errorTypeForStatus(fault.status);
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { ...fault.headers };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
       if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
       const message = fault.message ?? defaultErrorMessage(errorType);
@@ -96,10 +96,36 @@ async function playFault(exchange: Exchange, fault: FakeFault, body: MessagesReq
       await writeStream(exchange, [...before.map(formatSse), error]);
       return;
     }
+    case 'stall': {
+      const partial = buildMessage({ content: 'This reply never comes.' }, body, {
+        next: (prefix) => `${prefix}stalled`,
+      });
+      const before = messageEvents(partial).slice(0, fault.afterEvents ?? 1);
+      exchange.record.response = {
+        status: 200,
+        stream: true,
+        message: 'fake-claude: stream stalled (stall fault)',
+      };
+      // Without a stream, a stalled upstream is a request that never gets its response.
+      const stream = body.stream === true;
+      if (stream) await writeStream(exchange, before.map(formatSse), undefined, false);
+      const ping = formatSse({ event: 'ping', data: { type: 'ping' } });
+      // Held open until the client gives up or the server closes; pings, if any, keep the socket busy.
+      while (!signal.aborted) {
+        await wait(fault.pingEveryMs ?? 60_000, signal);
+        if (stream && !signal.aborted && fault.pingEveryMs !== undefined) exchange.res.write(ping);
+      }
+      return;
+    }
   }
 }
 
-async function writeStream(exchange: Exchange, frames: string[], chunkDelayMs?: number): Promise<void> {
+async function writeStream(
+  exchange: Exchange,
+  frames: string[],
+  chunkDelayMs?: number,
+  end = true,
+): Promise<void> {
   const { res, signal } = exchange;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -111,5 +137,5 @@ async function writeStream(exchange: Exchange, frames: string[], chunkDelayMs?: 
     if (signal.aborted) return;
     res.write(frame);
   }
-  res.end();
+  if (end) res.end();
 }

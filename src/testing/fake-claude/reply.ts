@@ -80,7 +80,7 @@ function checkFault(fault: FakeFault, where: string): void {
     if (!Number.isInteger(fault.status) || fault.status < 400 || fault.status > 599) {
       throw new TypeError(`fake-claude: ${where}.status must be an HTTP error status (400-599)`);
     }
-  } else if (fault.fault !== 'drop' && fault.fault !== 'stream-error') {
+  } else if (!['drop', 'stream-error', 'stall'].includes(fault.fault)) {
     throw new TypeError(`fake-claude: ${where}.fault '${String((fault as JsonObject)['fault'])}' is unknown`);
   }
 }

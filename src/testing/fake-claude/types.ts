@@ -94,6 +94,8 @@ export type FakeFault =
       message?: string;
       retryAfterSeconds?: number;
       retryAfterMs?: number;
+      /** Extra response headers, e.g. `x-should-retry`. */
+      headers?: Record<string, string>;
       delayMs?: number;
     }
   | {
@@ -110,6 +112,15 @@ export type FakeFault =
       errorType?: string;
       message?: string;
       afterEvents?: number;
+    }
+  | {
+      /**
+       * HTTP 200 SSE, `afterEvents` ordinary events (default 1, the message_start), then nothing more until the
+       * client goes away: silence, or only `ping` events every `pingEveryMs`. A stalled upstream.
+       */
+      fault: 'stall';
+      afterEvents?: number;
+      pingEveryMs?: number;
     };
 
 /** A message in a request body, as the fake has validated it. */
