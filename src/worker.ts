@@ -36,7 +36,10 @@ export interface AgentWorkerOptions {
   tools?: AnyTool[];
   /** A ready Anthropic client (tests pass one pointed at the fake). */
   anthropic?: Anthropic;
-  /** A prebuilt workflow bundle, so processes that start many workers bundle once. */
+  /**
+   * A prebuilt workflow bundle, so processes that start many workers bundle once. Build it with the data
+   * converter's `failureConverterPath`, or failures raised by workflow code reach history unencrypted.
+   */
   workflowBundle?: WorkflowBundleOption;
   /** Register missing search attributes (default true). */
   registerSearchAttributes?: boolean;
