@@ -5,12 +5,13 @@ import type { DataConverter } from '@temporalio/common';
 import { createActivities } from './activities';
 import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
+import { LocalDiskStore } from './activities/store/message-store';
 import type { MessageStore } from './activities/store/message-store';
 import { createToolRegistry } from './activities/tools/registry';
 import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import { installRuntime, observabilityFromEnv } from './observability';
-import { defaultMessageStore } from './store';
+import { sealedStore } from './store';
 import type { AgentConfig } from './config';
 import { describeConnection, temporalConnectionFromEnv, workerConnectionOptions } from './connection';
 import { modelTaskQueue, SEARCH_ATTRIBUTES } from './shared';
@@ -45,7 +46,10 @@ export interface AgentWorkerOptions {
   registerSearchAttributes?: boolean;
   /** Payload codecs; by default `dataConverterFromEnv()` (compression and encryption when a key is set). */
   dataConverter?: DataConverter;
-  /** Where message content kept out of history lives; by default a directory (`config.storeDir`). */
+  /**
+   * Where message content kept out of history lives; by default a directory (`config.storeDir`). A raw store
+   * (LocalDiskStore, DriverStore) is sealed with the data converter's codecs.
+   */
   store?: MessageStore;
   /** Concurrency and the model-call rate limit; by default `workerSettingsFromEnv()`. */
   settings?: WorkerSettings;
@@ -86,7 +90,11 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
   const activities = createActivities({
     anthropic,
     tools: registry,
-    store: options.store ?? defaultMessageStore(config.storeDir),
+    // Content kept out of history is sealed with the codecs of history, whichever store keeps it.
+    store: sealedStore(
+      options.store ?? new LocalDiskStore(config.storeDir),
+      dataConverter?.payloadCodecs ?? [],
+    ),
   });
   // Model calls are scheduled on a task queue of their own, where the server holds all workers together to one
   // rate: maxTaskQueueActivitiesPerSecond applies to a whole queue, and tool calls must not share that budget.
