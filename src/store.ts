@@ -1,5 +1,6 @@
+import type { PayloadCodec } from '@temporalio/common';
 import { LocalDiskStore } from './activities/store/message-store';
-import type { MessageStore } from './activities/store/message-store';
+import type { BlobStore, MessageStore } from './activities/store/message-store';
 import { SealedStore } from './activities/store/sealed-store';
 import { codecsFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
@@ -9,6 +10,21 @@ export function defaultMessageStore(
   storeDir: string = configFromEnv().storeDir,
   codecs = codecsFromEnv(),
 ): MessageStore {
-  const disk = new LocalDiskStore(storeDir);
-  return codecs.length > 0 ? new SealedStore(disk, codecs) : disk;
+  return sealedStore(new LocalDiskStore(storeDir), codecs);
+}
+
+/**
+ * A store sealed with the payload codecs: a raw store (LocalDiskStore, DriverStore, any BlobStore) is wrapped;
+ * a store that is already sealed, or that seals by itself, is used as it is, as is any store without codecs.
+ */
+export function sealedStore(
+  store: MessageStore,
+  codecs: readonly PayloadCodec[] = codecsFromEnv(),
+): MessageStore {
+  return codecs.length > 0 && isBlobStore(store) ? new SealedStore(store, codecs) : store;
+}
+
+function isBlobStore(store: MessageStore): store is MessageStore & BlobStore {
+  const candidate = store as Partial<BlobStore>;
+  return typeof candidate.putAt === 'function' && typeof candidate.getAt === 'function';
 }

@@ -6,12 +6,13 @@ import { createActivities } from './activities';
 import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
 import { createRedact, secretsFromEnv } from './activities/redact';
+import { LocalDiskStore } from './activities/store/message-store';
 import type { MessageStore } from './activities/store/message-store';
 import { createToolRegistry } from './activities/tools/registry';
 import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import { installRuntime, observabilityFromEnv } from './observability';
-import { defaultMessageStore } from './store';
+import { sealedStore } from './store';
 import type { AgentConfig } from './config';
 import { describeConnection, temporalConnectionFromEnv, workerConnectionOptions } from './connection';
 import { modelTaskQueue, SEARCH_ATTRIBUTES } from './shared';
@@ -37,13 +38,19 @@ export interface AgentWorkerOptions {
   tools?: AnyTool[];
   /** A ready Anthropic client (tests pass one pointed at the fake). */
   anthropic?: Anthropic;
-  /** A prebuilt workflow bundle, so processes that start many workers bundle once. */
+  /**
+   * A prebuilt workflow bundle, so processes that start many workers bundle once. Build it with the data
+   * converter's `failureConverterPath`, or failures raised by workflow code reach history unencrypted.
+   */
   workflowBundle?: WorkflowBundleOption;
   /** Register missing search attributes (default true). */
   registerSearchAttributes?: boolean;
   /** Payload codecs; by default `dataConverterFromEnv()` (compression and encryption when a key is set). */
   dataConverter?: DataConverter;
-  /** Where message content kept out of history lives; by default a directory (`config.storeDir`). */
+  /**
+   * Where message content kept out of history lives; by default a directory (`config.storeDir`). A raw store
+   * (LocalDiskStore, DriverStore) is sealed with the data converter's codecs.
+   */
   store?: MessageStore;
   /** Concurrency and the model-call rate limit; by default `workerSettingsFromEnv()`. */
   settings?: WorkerSettings;
@@ -87,7 +94,11 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
   const activities = createActivities({
     anthropic,
     tools: registry,
-    store: options.store ?? defaultMessageStore(config.storeDir),
+    // Content kept out of history is sealed with the codecs of history, whichever store keeps it.
+    store: sealedStore(
+      options.store ?? new LocalDiskStore(config.storeDir),
+      dataConverter?.payloadCodecs ?? [],
+    ),
     // The client's key counts too: it may be given in code rather than in ANTHROPIC_API_KEY.
     redact: createRedact([
       ...secretsFromEnv(),

@@ -1,7 +1,7 @@
 // AES-256-GCM codec. Each payload gets its own random 96-bit IV (never reused under one key: GCM loses both
 // confidentiality and integrity on reuse) and carries the ID of its key, so keys can rotate: new payloads use
 // the current key, and payloads already in history decrypt with whichever known key their ID names.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { ENCRYPTION_ENV } from './env';
 import { CodecError, CodecErrorType } from './errors';
@@ -57,6 +57,16 @@ export class EncryptionCodec implements PayloadCodec {
   /** IDs of the keys this codec can decrypt with, the current one first. */
   get keyIds(): string[] {
     return [...this.keys.keys()];
+  }
+
+  /**
+   * Keys for another use (`purpose` tells them apart), derived from each key of the keyring with HKDF, the
+   * current one first: other secrets need no configuration of their own, and reveal nothing of these keys.
+   */
+  derivedKeys(purpose: string): Buffer[] {
+    return [...this.keys.values()].map((key) =>
+      Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), purpose, KEY_BYTES)),
+    );
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {

@@ -6,7 +6,15 @@ export type { EncryptionKey, EncryptionKeyring } from './encryption';
 export { CODEC_SERVER_ENV, ENCRYPTION_ENV } from './env';
 export { CodecError, CodecErrorType } from './errors';
 export type { CodecErrorTypeName } from './errors';
-export { codecsFromEnv, dataConverterFromEnv, deriveKeyId, keyringFromEnv, parseKey } from './keys';
+export {
+  codecDataConverter,
+  codecsFromEnv,
+  dataConverterFromEnv,
+  deriveKeyId,
+  FAILURE_CONVERTER_PATH,
+  keyringFromEnv,
+  parseKey,
+} from './keys';
 export type { CodecDataConverter } from './keys';
 export { decodeWithCodecs, encodeWithCodecs } from './payload';
 export { DEFAULT_CODEC_PORT, DEFAULT_CORS_ORIGINS, runCodecServerFromEnv, startCodecServer } from './server';

@@ -11,9 +11,22 @@ import { CodecError, CodecErrorType } from './errors';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** The data converter part this project configures: payload codecs only (they run outside the workflow sandbox). */
+/** Path of the module exporting the failure converter that encodes failure messages and stack traces. */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+/**
+ * The data converter part this project configures: payload codecs, and a failure converter that puts failure
+ * messages and stack traces into a payload, so the codecs encrypt those too. A prebuilt workflow bundle must be
+ * built with the same `failureConverterPath` (failures raised by workflow code are converted inside the bundle).
+ */
 export interface CodecDataConverter {
   payloadCodecs: PayloadCodec[];
+  failureConverterPath: string;
+}
+
+/** The data converter for these codecs. */
+export function codecDataConverter(payloadCodecs: PayloadCodec[]): CodecDataConverter {
+  return { payloadCodecs, failureConverterPath: FAILURE_CONVERTER_PATH };
 }
 
 /** Parses a base64 AES-256 key; `source` names where it came from in the error. */
@@ -62,10 +75,10 @@ export function codecsFromEnv(env: NodeJS.ProcessEnv = process.env): PayloadCode
   return keyring ? [new CompressionCodec(), new EncryptionCodec(keyring)] : [];
 }
 
-/** `{ payloadCodecs }` for Client and Worker when a key is configured; undefined otherwise. */
+/** `{ payloadCodecs, failureConverterPath }` for Client and Worker when a key is configured; undefined otherwise. */
 export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): CodecDataConverter | undefined {
   const payloadCodecs = codecsFromEnv(env);
-  return payloadCodecs.length > 0 ? { payloadCodecs } : undefined;
+  return payloadCodecs.length > 0 ? codecDataConverter(payloadCodecs) : undefined;
 }
 
 function parseOldKeys(list: string): EncryptionKey[] {

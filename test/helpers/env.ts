@@ -20,11 +20,20 @@ import type { WorkerSettings } from '../../src/worker-settings';
 // Keep the worker's own INFO logs out of the test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** The workflow bundle, built once per test process. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+/** The workflow bundle, built once per test process and failure converter (encrypting workers bundle theirs). */
+export function workflowBundle(failureConverterPath?: string): Promise<WorkflowBundleWithSourceMap> {
+  const key = failureConverterPath ?? '';
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      logger: new DefaultLogger('WARN'),
+      ...(failureConverterPath ? { failureConverterPath } : {}),
+    });
+    bundles.set(key, bundle);
+  }
   return bundle;
 }
 
@@ -71,7 +80,7 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
         config: { namespace: server.namespace, taskQueue, toolModules: [] },
         tools,
         anthropic: new Anthropic({ apiKey: 'test-key', baseURL: fake.url, maxRetries: 0 }),
-        workflowBundle: await workflowBundle(),
+        workflowBundle: await workflowBundle(options.dataConverter?.failureConverterPath),
         ...codec,
         ...(options.settings ? { settings: options.settings } : {}),
       });

@@ -6,9 +6,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { z } from 'zod';
+import { defineTool } from '../../src/activities/tools/define';
+import { RunFailedError } from '../../src/client';
 import {
+  codecDataConverter,
   codecsFromEnv,
   decodeWithCodecs,
   ENCRYPTED_ENCODING,
@@ -27,9 +32,20 @@ const codecs = codecsFromEnv({
 });
 let env: TestEnv;
 
+/** A tool whose error message quotes what it was asked for, as real tools' errors often do. */
+const leakyLookup = defineTool({
+  name: 'leaky_lookup',
+  description: 'Looks up an account; fails, quoting the account.',
+  input: z.object({ account: z.string() }),
+  effect: 'read',
+  run: ({ account }) => {
+    throw ApplicationFailure.nonRetryable(`no record for account ${account}`, 'NotFound');
+  },
+});
+
 before(async () => {
-  env = await startTestEnv({ dataConverter: { payloadCodecs: codecs } });
-  await env.startWorker(testTools);
+  env = await startTestEnv({ dataConverter: codecDataConverter(codecs) });
+  await env.startWorker([...testTools, leakyLookup]);
 });
 after(async () => {
   await env?.close();
@@ -70,6 +86,24 @@ function historyJsonWithBytesAsText(node: unknown): string {
 }
 
 const text = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes ?? []).toString('utf8');
+
+interface FoundFailure {
+  path: string;
+  failure: temporal.api.failure.v1.IFailure;
+}
+
+/** Every failure in a history proto (a failure and each of its causes), with the path it was found at. */
+function failuresIn(node: unknown, path = 'history', found: FoundFailure[] = []): FoundFailure[] {
+  if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return found;
+  for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+    if (value === null || typeof value !== 'object') continue;
+    if ((key === 'failure' || key === 'cause') && 'message' in value) {
+      found.push({ path: `${path}.${key}`, failure: value as temporal.api.failure.v1.IFailure });
+    }
+    failuresIn(value, `${path}.${key}`, found);
+  }
+  return found;
+}
 
 describe('encrypted payloads', () => {
   it('keeps the prompt, the tool input and the tool result out of the history the server holds', async () => {
@@ -136,6 +170,47 @@ describe('encrypted payloads', () => {
 
     // And a client without the keys cannot read the result.
     await assert.rejects(raw.workflow.getHandle(workflowId).result(), /binary\/encrypted/);
+  });
+
+  it('keeps failure messages and stack traces out of the history the server holds', async () => {
+    const account = `ACCT-${randomUUID().slice(0, 8)}`;
+    const prompt = `Look up account ${account}.`;
+    env.fake.script(
+      [
+        { content: [{ type: 'tool_use', id: 'toolu_leak_1', name: 'leaky_lookup', input: { account } }] },
+        { content: `Account ${account} is`, stopReason: 'max_tokens' },
+      ],
+      { match: account },
+    );
+    const workflowId = `encrypted-failure-${randomUUID()}`;
+
+    // The client with the codec reads the failure in the clear.
+    await assert.rejects(env.run({ prompt, limits: { maxTokens: 64 } }, workflowId), (err: unknown) => {
+      assert.ok(err instanceof RunFailedError);
+      assert.equal(err.type, 'MaxTokensReached');
+      assert.match(err.message, /max_tokens \(64 tokens\)/);
+      return true;
+    });
+
+    const raw = new Client({ connection: env.client.connection, namespace: env.server.namespace });
+    const history = await raw.workflow.getHandle(workflowId).fetchHistory();
+    const failures = failuresIn(history);
+    const kinds = failures.map(({ path }) => path.replace(/\[\d+\]/g, '[]'));
+    assert.ok(
+      kinds.some((p) => p.includes('activityTaskFailedEventAttributes')) &&
+        kinds.some((p) => p.includes('workflowExecutionFailedEventAttributes')),
+      `expected the tool's and the run's failures, found ${kinds.join(', ')}`,
+    );
+    for (const { path, failure } of failures) {
+      assert.equal(failure.message, 'Encoded failure', `${path} has its message in plaintext`);
+      assert.equal(failure.stackTrace ?? '', '', `${path} has its stack trace in plaintext`);
+      const encoded = failure.encodedAttributes;
+      assert.equal(text(encoded?.metadata?.encoding), ENCRYPTED_ENCODING, `${path} is not encrypted`);
+    }
+    const historyBytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
+    for (const secret of [account, 'no record for account', 'max_tokens (64 tokens)']) {
+      assert.equal(historyBytes.indexOf(secret), -1, `the serialized history holds "${secret}"`);
+    }
   });
 
   it('shows the decrypted history to the Temporal CLI through the codec server, given the token', async (t) => {

@@ -11,6 +11,7 @@ import {
   CompressionCodec,
   codecsFromEnv,
   dataConverterFromEnv,
+  FAILURE_CONVERTER_PATH,
   decodeWithCodecs,
   deriveKeyId,
   ENCRYPTED_ENCODING,
@@ -94,7 +95,9 @@ describe('codec chain from the environment', () => {
   it('is off when no key is set', () => {
     assert.deepEqual(codecsFromEnv({}), []);
     assert.equal(dataConverterFromEnv({}), undefined);
-    assert.equal(dataConverterFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: newKey() })?.payloadCodecs.length, 2);
+    const converter = dataConverterFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: newKey() });
+    assert.equal(converter?.payloadCodecs.length, 2);
+    assert.equal(converter?.failureConverterPath, FAILURE_CONVERTER_PATH);
   });
 
   it('leaves payloads it did not encode alone when decoding', async () => {

@@ -1,6 +1,6 @@
 // Unit tests: no workers, no servers. The message store and stored transcripts, on a temporary directory.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,8 +12,8 @@ import {
   MissingContentError,
 } from '../../src/activities/store/message-store';
 import { SealedStore } from '../../src/activities/store/sealed-store';
-import { codecsFromEnv } from '../../src/codec';
-import { defaultMessageStore } from '../../src/store';
+import { codecsFromEnv, deriveKeyId } from '../../src/codec';
+import { defaultMessageStore, sealedStore } from '../../src/store';
 import { OUT_OF_LINE_BYTES, Transcripts } from '../../src/activities/transcript';
 import { fitLedger, jsonBytes } from '../../src/workflows/payload-guard';
 
@@ -125,15 +125,15 @@ describe('payload guard', () => {
 });
 
 describe('sealed message store', () => {
+  const keyText = Buffer.alloc(32, 7).toString('base64');
+  const secret = Buffer.from('the customer card ends in 4242 '.repeat(20));
+
   it('keeps no plaintext on disk when a key is set, and reads it back', async () => {
-    const key = Buffer.alloc(32, 7).toString('base64');
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sealed-'));
-    const store = defaultMessageStore(dir, codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: key }));
-    const secret = Buffer.from('the customer card ends in 4242 '.repeat(20));
+    const store = defaultMessageStore(dir, codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: keyText }));
     const ref = await store.put(secret);
-    assert.equal(ref, contentRef(secret), 'the reference is the hash of the plain content');
     assert.deepEqual(await store.get(ref), secret);
-    const onDisk = await readFile(path.join(dir, ref.slice(7, 9), ref.slice(7)));
+    const onDisk = await readFile(path.join(dir, ref.slice(5, 7), ref.slice(5)));
     assert.equal(onDisk.includes(Buffer.from('4242')), false);
 
     const otherKey = defaultMessageStore(
@@ -142,5 +142,53 @@ describe('sealed message store', () => {
     );
     await assert.rejects(otherKey.get(ref), /key/i);
     assert.ok(!(defaultMessageStore(dir, []) instanceof SealedStore), 'no key, no sealing');
+  });
+
+  it('names content by a keyed hash, so a guessed content cannot be confirmed by its SHA-256', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sealed-'));
+    const store = defaultMessageStore(dir, codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: keyText }));
+    const ref = await store.put(secret);
+    assert.match(ref, /^hmac:[0-9a-f]{64}$/);
+    const plainHash = contentRef(secret).slice('sha256:'.length);
+    assert.equal(ref.includes(plainHash), false);
+    const files = (await readdir(dir, { recursive: true })).map(String);
+    assert.equal(
+      files.some((file) => file.includes(plainHash)),
+      false,
+      `a file is named ${plainHash}`,
+    );
+    assert.equal(await store.put(secret), ref, 'equal content is still stored once');
+
+    // After a rotation the old key, kept to decrypt, still checks the names it made.
+    const rotated = defaultMessageStore(
+      dir,
+      codecsFromEnv({
+        DURABLE_AGENT_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
+        DURABLE_AGENT_ENCRYPTION_OLD_KEYS: `${deriveKeyId(Buffer.alloc(32, 7))}:${keyText}`,
+      }),
+    );
+    assert.deepEqual(await rotated.get(ref), secret);
+    assert.notEqual(await rotated.put(secret), ref, 'new content is named under the new key');
+  });
+
+  it('seals content on a storage driver too', async () => {
+    const driver = memoryDriver();
+    const store = sealedStore(
+      new DriverStore(driver),
+      codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: keyText }),
+    );
+    const ref = await store.put(secret);
+    assert.deepEqual(await store.get(ref), secret);
+    const [stored] = driver.objects.values();
+    assert.equal(
+      Buffer.from(stored?.data ?? []).includes(Buffer.from('4242')),
+      false,
+      'the driver got plaintext',
+    );
+    // Content swapped under another name (someone with write access to the bucket) is refused.
+    await store.put(Buffer.from('another secret'));
+    const [first, second] = [...driver.objects.keys()];
+    driver.objects.set(first as string, driver.objects.get(second as string) as Payload);
+    await assert.rejects(store.get(ref), /does not match its name/);
   });
 });

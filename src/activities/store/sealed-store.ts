@@ -1,32 +1,60 @@
+import { createHmac } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
+import { EncryptionCodec } from '../../codec/encryption';
 import { decodeWithCodecs, encodeWithCodecs, payloadFromBytes, payloadToBytes } from '../../codec/payload';
-import { contentRef } from './message-store';
-import type { MessageStore } from './message-store';
+import { contentRef, nameOf } from './message-store';
+import type { BlobStore, MessageStore } from './message-store';
+
+/** HKDF purpose of the keys that name sealed content. */
+const NAMING_PURPOSE = 'durable-agent message-store content names v1';
 
 /**
  * A message store whose content passes through the same payload codecs as history (compression, then
  * encryption with the key in DURABLE_AGENT_ENCRYPTION_KEY), so what is kept out of history is as protected as
- * what is in it. References stay the hash of the plain content, so equal content is still stored once.
+ * what is in it. Content is named by a keyed hash (HMAC-SHA-256 under a key derived from the encryption key):
+ * equal content is still stored once, but someone who can list the store cannot confirm a guessed tool
+ * result by hashing it. Without an encryption codec among the codecs, names stay the plain SHA-256.
  */
 export class SealedStore implements MessageStore {
+  private readonly namingKeys: Buffer[];
+
   constructor(
-    private readonly inner: MessageStore & { putAt(ref: string, bytes: Buffer): Promise<void> },
+    private readonly inner: BlobStore,
     private readonly codecs: readonly PayloadCodec[],
-  ) {}
+  ) {
+    const encryption = codecs.find((codec) => codec instanceof EncryptionCodec);
+    this.namingKeys = encryption?.derivedKeys(NAMING_PURPOSE) ?? [];
+  }
 
   async put(bytes: Buffer): Promise<string> {
-    const ref = contentRef(bytes);
     const [sealed] = await encodeWithCodecs(this.codecs, [
       { metadata: { encoding: Buffer.from('binary/plain') }, data: bytes },
     ]);
-    await this.inner.putAt(ref, Buffer.from(payloadToBytes(sealed as NonNullable<typeof sealed>)));
-    return ref;
+    return this.inner.putAt(
+      this.name(bytes),
+      Buffer.from(payloadToBytes(sealed as NonNullable<typeof sealed>)),
+    );
   }
 
   async get(ref: string): Promise<Buffer> {
-    const [opened] = await decodeWithCodecs(this.codecs, [payloadFromBytes(await this.inner.get(ref))]);
+    const [opened] = await decodeWithCodecs(this.codecs, [payloadFromBytes(await this.inner.getAt(ref))]);
     const bytes = Buffer.from(opened?.data ?? new Uint8Array());
-    if (contentRef(bytes) !== ref) throw new Error(`content of ${ref} does not match its hash`);
+    if (!this.names(bytes).includes(nameOf(ref)))
+      throw new Error(`content of ${ref} does not match its name`);
     return bytes;
   }
+
+  private name(bytes: Buffer): string {
+    const [current] = this.namingKeys;
+    return current ? hmacName(current, bytes) : contentRef(bytes);
+  }
+
+  /** Every name the content may have been stored under: by any key of the keyring, or (before keyed names) its hash. */
+  private names(bytes: Buffer): string[] {
+    return [...this.namingKeys.map((key) => hmacName(key, bytes)), contentRef(bytes)];
+  }
+}
+
+function hmacName(key: Buffer, bytes: Buffer): string {
+  return `hmac:${createHmac('sha256', key).update(bytes).digest('hex')}`;
 }
