@@ -8,6 +8,8 @@ export const RunErrorType = {
   UnknownStopReason: 'UnknownStopReason',
   UnknownModelPrice: 'UnknownModelPrice',
   ToolsUnavailable: 'ToolsUnavailable',
+  ToolUseWithoutToolCall: 'ToolUseWithoutToolCall',
+  DuplicateToolUseId: 'DuplicateToolUseId',
 } as const;
 
 /** Error types of the callClaude activity; the first group is retried, the second is not. */

@@ -35,8 +35,11 @@ import { fitLedger } from './payload-guard';
 import { appendTranscript, modelCall, pinRun } from './proxies';
 import { recordModelCall, recordRunEnd, recordToolCall } from './metrics';
 import { decideStop } from './stop-reason';
-import { runToolCalls } from './tool-calls';
+import { duplicateToolUseId, runToolCalls } from './tool-calls';
 import type { PendingApproval, TurnContext } from './tool-calls';
+
+// A reply that breaks the protocol is asked for again this many times in a row before the run fails.
+const MAX_FAULTY_REPLIES = 1;
 
 const CONTINUE_PROMPT =
   'Your previous reply was cut off by the max_tokens limit. Continue exactly where it stopped.';
@@ -131,12 +134,16 @@ export async function agentRun(rawInput: unknown, resume?: ResumeState): Promise
     });
   } catch (err) {
     if (!wf.isCancellation(err)) throw asRunFailure(err);
-    ending = { status: 'cancelled', reason: state.cancelReason ?? 'the workflow was cancelled' };
+    ending = cancelledEnding(state);
   }
   if (ending === 'continue-as-new') {
     // Updates and signals being handled finish first, so nothing a person sent is lost in the hand-over.
-    await wf.condition(wf.allHandlersFinished);
-    return wf.continueAsNew<typeof agentRun>(rawInput, toResume(state));
+    // Waiting must not be cut short by a cancel request: the cancel is looked at right after.
+    await wf.CancellationScope.nonCancellable(() => wf.condition(wf.allHandlersFinished));
+    // A cancel that landed on this turn (signal or Temporal's cancel request; both cancel loopScope) ends
+    // the run here: the next run of the chain would not know of it.
+    if (loopScope.consideredCancelled) ending = cancelledEnding(state);
+    else return wf.continueAsNew<typeof agentRun>(rawInput, toResume(state));
   }
 
   // Tool results of a run that stops before its next model call are stored too: the transcript is whole.
@@ -169,6 +176,7 @@ async function loop(
   turn: TurnContext,
 ): Promise<Ending | 'continue-as-new'> {
   const { limits } = input;
+  let faultyReplies = 0;
   for (;;) {
     const verdict = checkBudget(state, limits);
     if (verdict.stop) return { status: verdict.status, reason: verdict.reason };
@@ -193,14 +201,27 @@ async function loop(
     else if (input.toolChoice) request.toolChoice = input.toolChoice;
 
     const reply = await modelCall(`${input.model} · turn ${iteration}`)(request);
-    state.head = reply.head;
-    state.messages += reply.appended;
-    state.pending = [];
+    // The call was paid for whatever its reply holds, so it counts before the reply is judged.
     state.iterations = iteration;
     const costBefore = state.costUsd;
     state.usage = addUsage(state.usage, reply.usage);
     state.costUsd = costUsd(state.usage, pricing);
     recordModelCall(input.model, reply.usage, (state.costUsd - costBefore) * 1e6);
+    const duplicate = duplicateToolUseId(reply.toolUses);
+    if (duplicate !== undefined) {
+      faultyReplies += 1;
+      if (faultyReplies > MAX_FAULTY_REPLIES) throw duplicateIdFailure(duplicate, faultyReplies);
+      // Head and pending stay as they were: the faulty reply is left out and the same request is asked again.
+      wf.log.warn('model reply with duplicate tool_use ids dropped; asking again', {
+        turn: iteration,
+        duplicate,
+      });
+      continue;
+    }
+    faultyReplies = 0;
+    state.head = reply.head;
+    state.messages += reply.appended;
+    state.pending = [];
     state.stopReason = reply.stopReason;
     state.lastText = reply.text;
     const calls = reply.toolUses;
@@ -282,6 +303,18 @@ async function loop(
 function shouldContinueAsNew(maxEvents: number): boolean {
   const info = wf.workflowInfo();
   return info.continueAsNewSuggested || info.historyLength >= maxEvents;
+}
+
+function cancelledEnding(state: RunState): Ending {
+  return { status: 'cancelled', reason: state.cancelReason ?? 'the workflow was cancelled' };
+}
+
+function duplicateIdFailure(id: string, replies: number): wf.ApplicationFailure {
+  return wf.ApplicationFailure.create({
+    type: RunErrorType.DuplicateToolUseId,
+    nonRetryable: true,
+    message: `The model's reply used the tool_use id "${id}" for more than one tool call, ${replies} replies in a row. Calls sharing an id would share one idempotency key, so none was run. This is a fault of the model endpoint; start the run again.`,
+  });
 }
 
 function toResume(state: RunState): ResumeState {
@@ -370,9 +403,13 @@ function assemble(state: RunState, ending: Ending): AgentResult {
     toolCalls: fitLedger(state.toolCalls),
     transcript: { head: state.head, messages: state.messages },
   };
-  const reason = inDoubt
-    ? 'an unsafe tool call failed or its outcome is unknown; check the toolCalls ledger'
-    : ending.reason;
+  const doubt = 'an unsafe tool call failed or its outcome is unknown; check the toolCalls ledger';
+  // A cancelled run keeps the person's reason; the doubt is added to it, not put in its place.
+  const reason = !inDoubt
+    ? ending.reason
+    : ending.status === 'cancelled' && ending.reason !== undefined
+      ? `${ending.reason}; also, ${doubt}`
+      : doubt;
   if (reason !== undefined) result.reason = reason;
   return result;
 }

@@ -10,7 +10,8 @@ export type StopAction =
   | { kind: 'continue_after_max_tokens' }
   | {
       kind: 'fail';
-      errorType: 'MaxTokensReached' | 'ContextWindowExceeded' | 'UnknownStopReason';
+      errorType:
+        'MaxTokensReached' | 'ContextWindowExceeded' | 'UnknownStopReason' | 'ToolUseWithoutToolCall';
       message: string;
     };
 
@@ -27,6 +28,16 @@ export interface StopContext {
 export function decideStop(stopReason: StopReason | string | null, ctx: StopContext): StopAction {
   switch (stopReason) {
     case 'tool_use':
+      // Running no tools would send an empty user turn, which the API refuses. Finishing with the text would
+      // accept as complete a reply the model itself marked as unfinished, so, like an unknown stop reason,
+      // it fails with a type of its own.
+      if (!ctx.hasToolUse)
+        return {
+          kind: 'fail',
+          errorType: 'ToolUseWithoutToolCall',
+          message:
+            'The model stopped with stop_reason "tool_use" but its reply holds no tool_use block, so there is no tool to run and the reply is not a final answer. This is a fault of the model endpoint; start the run again.',
+        };
       return { kind: 'run_tools' };
     case 'end_turn':
     case 'stop_sequence':

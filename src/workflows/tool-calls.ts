@@ -46,6 +46,19 @@ export async function runToolCalls(
   return { blocks: results.map((r) => r.block), records: results.map((r) => r.record) };
 }
 
+/**
+ * The first tool_use id that one reply uses twice, if any. Two calls under one id would share one idempotency
+ * key (and the API refuses such a conversation on the next call), so such a reply is never run.
+ */
+export function duplicateToolUseId(calls: readonly ToolUseBlock[]): string | undefined {
+  const seen = new Set<string>();
+  for (const call of calls) {
+    if (seen.has(call.id)) return call.id;
+    seen.add(call.id);
+  }
+  return undefined;
+}
+
 async function runOne(
   call: ToolUseBlock,
   index: number,
