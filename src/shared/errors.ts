@@ -10,6 +10,7 @@ export const RunErrorType = {
   ToolsUnavailable: 'ToolsUnavailable',
   ToolUseWithoutToolCall: 'ToolUseWithoutToolCall',
   DuplicateToolUseId: 'DuplicateToolUseId',
+  InvalidActivityResult: 'InvalidActivityResult',
 } as const;
 
 /** Error types of the callClaude activity; the first group is retried, the second is not. */

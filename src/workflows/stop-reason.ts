@@ -1,5 +1,5 @@
 // What the loop does with each stop_reason (DESIGN.md, "Stop reasons"). Pure, unit-tested without a server.
-import type { StopReason } from '../shared';
+import type { StopReason } from '../shared/messages';
 
 /** The loop's next step after a model call. */
 export type StopAction =
