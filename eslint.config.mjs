@@ -57,6 +57,12 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'Import activities as types only.',
             },
+            {
+              regex: '(^|/)shared(/(index|input|pricing))?$',
+              allowTypeImports: true,
+              message:
+                'zod and the price table stay out of the workflow bundle (pinRun resolves them); import the shared module you need by its own path.',
+            },
           ],
         },
       ],

@@ -1,9 +1,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { ApplicationFailure } from '@temporalio/activity';
-import { listed, RunErrorType } from '../shared';
-import type { MessageParam, ToolSpec } from '../shared';
+import type { MessageParam } from '../shared';
 import { createCallClaude } from './call-claude';
-import type { ModelCallLimits, PinnedRequest } from './call-claude';
+import type { ModelCallLimits } from './call-claude';
+import { createPinRun } from './pin-run';
 import { createRedact, secretsFromEnv } from './redact';
 import type { Redact } from './redact';
 import { createReconcileTool, createRunTool } from './run-tool';
@@ -30,25 +29,7 @@ export function createActivities({ anthropic, tools, store, modelCallLimits, red
   const transcripts = new Transcripts(store);
   const redactSecrets = redact ?? createRedact(secretsFromEnv());
   return {
-    /**
-     * Pins what a run may use: the tools' JSON descriptions go into the run's history, and the request parts
-     * that never change (tools, system prompt) into the message store, once.
-     */
-    async pinRun(request: {
-      names?: string[];
-      system?: string;
-    }): Promise<{ specs: ToolSpec[]; pinned: string }> {
-      const specs = request.names === undefined ? tools.specs() : pick(tools, request.names);
-      const pinned: PinnedRequest = {
-        tools: specs.map((s) => ({
-          name: s.name,
-          description: s.description,
-          input_schema: s.inputSchema as Anthropic.Tool.InputSchema,
-        })),
-        ...(request.system ? { system: request.system } : {}),
-      };
-      return { specs, pinned: await transcripts.putJson(pinned) };
-    },
+    pinRun: createPinRun(tools, transcripts),
     /** Appends messages to a stored transcript (the last tool results of a run that stops before its next call). */
     async appendTranscript(request: { head: string | null; append: MessageParam[] }): Promise<string | null> {
       return transcripts.append(request.head, request.append);
@@ -57,19 +38,6 @@ export function createActivities({ anthropic, tools, store, modelCallLimits, red
     runTool: createRunTool(tools, transcripts, redactSecrets),
     reconcileTool: createReconcileTool(tools, transcripts, redactSecrets),
   };
-}
-
-function pick(tools: ToolRegistry, names: string[]): ToolSpec[] {
-  const missing = names.filter((name) => !tools.spec(name));
-  if (missing.length > 0) {
-    const known = tools.specs().map((s) => s.name);
-    throw ApplicationFailure.create({
-      type: RunErrorType.ToolsUnavailable,
-      nonRetryable: true,
-      message: `The run asked for tools this worker does not have: ${listed(missing)}. Known tools: ${listed(known) || 'none'}. Fix the run's "tools" list or load the tool with DURABLE_AGENT_TOOLS.`,
-    });
-  }
-  return names.map((name) => tools.spec(name) as ToolSpec);
 }
 
 /** The activity functions, for typing workflow proxies. */

@@ -10,6 +10,9 @@ export const RunErrorType = {
   ToolsUnavailable: 'ToolsUnavailable',
   /** An activity failed without a type of its own. */
   ActivityFailed: 'ActivityFailed',
+  ToolUseWithoutToolCall: 'ToolUseWithoutToolCall',
+  DuplicateToolUseId: 'DuplicateToolUseId',
+  InvalidActivityResult: 'InvalidActivityResult',
 } as const;
 
 /** Error types of the callClaude activity that are about the runtime, not the API. */

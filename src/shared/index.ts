@@ -7,3 +7,4 @@ export * from './pricing';
 export * from './result';
 export * from './search-attributes';
 export * from './tools';
+export * from './run-plan';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL } from './constants';
+import { MAX_MODEL_NAME_CHARS } from './run-plan';
 
 const textBlock = z
   .object({ type: z.literal('text'), text: z.string().min(1, 'text blocks must not be empty') })
@@ -55,7 +56,7 @@ export const agentInputSchema = z
     messages: z.array(messageSchema).min(1).optional(),
     system: z.string().optional(),
     // Published as a search attribute, which the server refuses past its size limit (the run would be terminated).
-    model: z.string().min(1).max(256).default(DEFAULT_MODEL),
+    model: z.string().min(1).max(MAX_MODEL_NAME_CHARS).default(DEFAULT_MODEL),
     tools: z.array(z.string().min(1)).optional(),
     limits: limitsSchema.prefault({}),
     pricing: pricingSchema.optional(),

@@ -4,39 +4,33 @@
 // content once, so it grows linearly with the run.
 import * as wf from '@temporalio/workflow';
 import type { CallClaudeInput } from '../activities';
+import { approveUpdate, cancelSignal, statusQuery } from '../shared/definitions';
+import type { MessageParam, StopReason } from '../shared/messages';
+import { RunErrorType } from '../shared/errors';
+import { ZERO_USAGE } from '../shared/result';
+import type { AgentResult, RunStatus, ToolCallRecord, Usage } from '../shared/result';
+import type { PinnedRun, RunPlan, ToolPolicy } from '../shared/run-plan';
+import type { RunProgress } from '../shared/definitions';
 import {
   AgentCostUsd,
   AgentIteration,
   AgentModel,
   AgentStatus,
   AgentTotalTokens,
-  approveUpdate,
-  cancelSignal,
-  parseAgentInput,
-  pricingFor,
-  RunErrorType,
-  statusQuery,
-  ZERO_USAGE,
-} from '../shared';
-import type {
-  AgentResult,
-  MessageParam,
-  ParsedAgentInput,
-  Pricing,
-  RunProgress,
-  RunStatus,
-  StopReason,
-  ToolCallRecord,
-  ToolSpec,
-  Usage,
-} from '../shared';
+} from '../shared/search-attributes';
 import { addUsage, checkBudget, costUsd, totalTokens } from './budget';
+import { checkPinned, checkReply, checkStartInput } from './checks';
 import { fitLedger } from './payload-guard';
 import { appendTranscript, modelCall, pinRun } from './proxies';
 import { recordModelCall, recordRunEnd, recordToolCall } from './metrics';
+import { acceptResume, RESUME_KIND } from './resume';
+import type { ResumeState } from './resume';
 import { decideStop } from './stop-reason';
-import { runToolCalls } from './tool-calls';
+import { duplicateToolUseId, runToolCalls } from './tool-calls';
 import type { PendingApproval, TurnContext } from './tool-calls';
+
+// A reply that breaks the protocol is asked for again this many times in a row before the run fails.
+const MAX_FAULTY_REPLIES = 1;
 
 const CONTINUE_PROMPT =
   'Your previous reply was cut off by the max_tokens limit. Continue exactly where it stopped.';
@@ -47,9 +41,11 @@ interface Ending {
   reason?: string;
 }
 
-/** What one run of the chain hands to the next when it continues as new. JSON only. */
-export interface ResumeState {
-  specs: ToolSpec[];
+/** Mutable state of one run; the status query reads it. */
+interface RunState {
+  /** Undefined until pinRun has answered (a fresh run's first activity). */
+  plan?: RunPlan;
+  tools: ToolPolicy[];
   pinned: string;
   head: string | null;
   pending: MessageParam[];
@@ -61,40 +57,25 @@ export interface ResumeState {
   toolCalls: ToolCallRecord[];
   continuedText: string;
   lastText: string;
-}
-
-/** Mutable state of one run; the status query reads it. */
-interface RunState extends ResumeState {
   cancelReason?: string;
   /** Set once the run has ended, so the status query tells the final status. */
   finalStatus?: RunStatus;
 }
 
-/** One agent run: a Claude tool-use loop with budgets, bounded retries and durable tool calls. */
-export async function agentRun(rawInput: unknown, resume?: ResumeState): Promise<AgentResult> {
-  const input = validate(rawInput);
-  const pricing = priceOf(input);
-  const state: RunState = resume ?? {
-    specs: [],
-    pinned: '',
-    head: null,
-    pending: input.messages ?? [{ role: 'user', content: input.prompt ?? '' }],
-    messages: 0,
-    iterations: 0,
-    usage: ZERO_USAGE,
-    costUsd: 0,
-    stopReason: null,
-    toolCalls: [],
-    continuedText: '',
-    lastText: '',
-  };
-  // Filled once the tools are pinned; handlers are registered first so that a query, signal or update that
+/**
+ * One agent run: a Claude tool-use loop with budgets, bounded retries and durable tool calls. It takes one
+ * argument, the run input; a second one is only ever the state its previous run hands over (see resume.ts).
+ */
+export async function agentRun(rawInput: unknown, ...handedOver: unknown[]): Promise<AgentResult> {
+  const resume = acceptResume(handedOver);
+  if (!resume) checkStartInput(rawInput);
+  const state: RunState = resume ? fromResume(resume) : freshState();
+  // Filled once the run is pinned; handlers are registered first so that a query, signal or update that
   // arrives with the first workflow task finds them.
-  const tools = new Map<string, ToolSpec>(state.specs.map((spec) => [spec.name, spec]));
   const turn: TurnContext = {
-    tools,
-    maxToolCallsPerTurn: input.limits.maxToolCallsPerTurn,
-    approvalTimeoutMs: input.limits.approvalTimeoutSeconds * 1000,
+    tools: new Map(state.tools.map((tool) => [tool.name, tool])),
+    maxToolCallsPerTurn: state.plan?.limits.maxToolCallsPerTurn ?? 0,
+    approvalTimeoutMs: (state.plan?.limits.approvalTimeoutSeconds ?? 0) * 1000,
     approvals: new Map<string, PendingApproval>(),
     running: new Map<string, string>(),
   };
@@ -104,7 +85,7 @@ export async function agentRun(rawInput: unknown, resume?: ResumeState): Promise
     state.cancelReason = args?.reason ?? 'cancelled by the cancel signal';
     loopScope.cancel();
   });
-  wf.setHandler(statusQuery, (): RunProgress => progress(state, input, turn, state.finalStatus ?? 'running'));
+  wf.setHandler(statusQuery, (): RunProgress => progress(state, turn, state.finalStatus ?? 'running'));
   wf.setHandler(
     approveUpdate,
     (args) => {
@@ -116,27 +97,26 @@ export async function agentRun(rawInput: unknown, resume?: ResumeState): Promise
     },
     { validator: (args) => validateApproval(args, turn.approvals) },
   );
-  publish(state, input, turn, 'running');
 
   let ending: Ending | 'continue-as-new';
   try {
     ending = await loopScope.run(async () => {
-      if (!resume) {
-        const pinned = await pin(input);
-        state.specs = pinned.specs;
-        state.pinned = pinned.pinned;
-        for (const spec of pinned.specs) tools.set(spec.name, spec);
-      }
-      return loop(state, input, pricing, turn);
+      const plan = state.plan ?? pinned(state, turn, await pin(rawInput));
+      publish(state, plan, turn, 'running');
+      return loop(state, plan, turn);
     });
   } catch (err) {
     if (!wf.isCancellation(err)) throw asRunFailure(err);
-    ending = { status: 'cancelled', reason: state.cancelReason ?? 'the workflow was cancelled' };
+    ending = cancelledEnding(state);
   }
   if (ending === 'continue-as-new') {
     // Updates and signals being handled finish first, so nothing a person sent is lost in the hand-over.
-    await wf.condition(wf.allHandlersFinished);
-    return wf.continueAsNew<typeof agentRun>(rawInput, toResume(state));
+    // Waiting must not be cut short by a cancel request: the cancel is looked at right after.
+    await wf.CancellationScope.nonCancellable(() => wf.condition(wf.allHandlersFinished));
+    // A cancel that landed on this turn (signal or Temporal's cancel request; both cancel loopScope) ends
+    // the run here: the next run of the chain would not know of it.
+    if (loopScope.consideredCancelled) ending = cancelledEnding(state);
+    else return wf.continueAsNew<typeof agentRun>(rawInput, toResume(state));
   }
 
   // Tool results of a run that stops before its next model call are stored too: the transcript is whole.
@@ -150,8 +130,10 @@ export async function agentRun(rawInput: unknown, resume?: ResumeState): Promise
   }
   const result = assemble(state, ending);
   state.finalStatus = result.status;
-  publish(state, input, turn, result.status);
-  recordRunEnd(result.status, input.model);
+  if (state.plan) {
+    publish(state, state.plan, turn, result.status);
+    recordRunEnd(result.status, state.plan.model);
+  }
   wf.log.info('run finished', {
     status: result.status,
     iterations: result.iterations,
@@ -162,13 +144,43 @@ export async function agentRun(rawInput: unknown, resume?: ResumeState): Promise
   return result;
 }
 
-async function loop(
-  state: RunState,
-  input: ParsedAgentInput,
-  pricing: Pricing,
-  turn: TurnContext,
-): Promise<Ending | 'continue-as-new'> {
-  const { limits } = input;
+function freshState(): RunState {
+  return {
+    tools: [],
+    pinned: '',
+    head: null,
+    pending: [],
+    messages: 0,
+    iterations: 0,
+    usage: ZERO_USAGE,
+    costUsd: 0,
+    stopReason: null,
+    toolCalls: [],
+    continuedText: '',
+    lastText: '',
+  };
+}
+
+function fromResume({ kind: _k, fromRunId: _f, ...resume }: ResumeState): RunState {
+  return resume;
+}
+
+// The run's decisions from here on rest on what pinRun recorded, never on this deployment's defaults.
+function pinned(state: RunState, turn: TurnContext, run: PinnedRun): RunPlan {
+  state.plan = run.plan;
+  state.tools = run.tools;
+  state.pinned = run.pinned;
+  state.head = run.head;
+  state.messages = run.messages;
+  for (const tool of run.tools) turn.tools.set(tool.name, tool);
+  turn.maxToolCallsPerTurn = run.plan.limits.maxToolCallsPerTurn;
+  turn.approvalTimeoutMs = run.plan.limits.approvalTimeoutSeconds * 1000;
+  return run.plan;
+}
+
+async function loop(state: RunState, plan: RunPlan, turn: TurnContext): Promise<Ending | 'continue-as-new'> {
+  const { limits, pricing } = plan;
+  let faultyReplies = 0;
   for (;;) {
     const verdict = checkBudget(state, limits);
     if (verdict.stop) return { status: verdict.status, reason: verdict.reason };
@@ -180,27 +192,40 @@ async function loop(
       (m) => Array.isArray(m.content) && m.content.some((b) => b.type === 'tool_result'),
     );
     const request: CallClaudeInput = {
-      model: input.model,
+      model: plan.model,
       maxTokens: limits.maxTokens,
       pinned: state.pinned,
       head: state.head,
       append: state.pending,
-      disableParallelToolUse: !input.parallelToolCalls,
-      promptCaching: input.promptCaching,
+      disableParallelToolUse: !plan.parallelToolCalls,
+      promptCaching: plan.promptCaching,
     };
     // On the last allowed iteration the model is asked for an answer, not for more tool calls.
-    if (verdict.finalTurn && state.specs.length > 0) request.toolChoice = { type: 'none' };
-    else if (input.toolChoice) request.toolChoice = input.toolChoice;
+    if (verdict.finalTurn && state.tools.length > 0) request.toolChoice = { type: 'none' };
+    else if (plan.toolChoice) request.toolChoice = plan.toolChoice;
 
-    const reply = await modelCall(`${input.model} · turn ${iteration}`)(request);
-    state.head = reply.head;
-    state.messages += reply.appended;
-    state.pending = [];
+    const reply = checkReply(await modelCall(`${plan.model} · turn ${iteration}`)(request), iteration);
+    // The call was paid for whatever its reply holds, so it counts before the reply is judged.
     state.iterations = iteration;
     const costBefore = state.costUsd;
     state.usage = addUsage(state.usage, reply.usage);
     state.costUsd = costUsd(state.usage, pricing);
-    recordModelCall(input.model, reply.usage, (state.costUsd - costBefore) * 1e6);
+    recordModelCall(plan.model, reply.usage, (state.costUsd - costBefore) * 1e6);
+    const duplicate = duplicateToolUseId(reply.toolUses);
+    if (duplicate !== undefined) {
+      faultyReplies += 1;
+      if (faultyReplies > MAX_FAULTY_REPLIES) throw duplicateIdFailure(duplicate, faultyReplies);
+      // Head and pending stay as they were: the faulty reply is left out and the same request is asked again.
+      wf.log.warn('model reply with duplicate tool_use ids dropped; asking again', {
+        turn: iteration,
+        duplicate,
+      });
+      continue;
+    }
+    faultyReplies = 0;
+    state.head = reply.head;
+    state.messages += reply.appended;
+    state.pending = [];
     state.stopReason = reply.stopReason;
     state.lastText = reply.text;
     const calls = reply.toolUses;
@@ -215,7 +240,7 @@ async function loop(
       totalTokens: totalTokens(state.usage),
       costUsd: state.costUsd,
     });
-    publish(state, input, turn, 'running');
+    publish(state, plan, turn, 'running');
 
     const action = decideStop(reply.stopReason, {
       maxTokens: limits.maxTokens,
@@ -223,7 +248,7 @@ async function loop(
         reply.usage.input_tokens +
         reply.usage.cache_read_input_tokens +
         reply.usage.cache_creation_input_tokens,
-      onMaxTokens: input.onMaxTokens,
+      onMaxTokens: plan.onMaxTokens,
       hasToolUse: calls.length > 0,
     });
     switch (action.kind) {
@@ -265,7 +290,7 @@ async function loop(
           });
         }
         state.pending = [{ role: 'user', content: blocks }];
-        publish(state, input, turn, 'running');
+        publish(state, plan, turn, 'running');
         if (verdict.finalTurn) {
           return {
             status: 'iteration_limit',
@@ -284,38 +309,32 @@ function shouldContinueAsNew(maxEvents: number): boolean {
   return info.continueAsNewSuggested || info.historyLength >= maxEvents;
 }
 
+function cancelledEnding(state: RunState): Ending {
+  return { status: 'cancelled', reason: state.cancelReason ?? 'the workflow was cancelled' };
+}
+
+function duplicateIdFailure(id: string, replies: number): wf.ApplicationFailure {
+  return wf.ApplicationFailure.create({
+    type: RunErrorType.DuplicateToolUseId,
+    nonRetryable: true,
+    message: `The model's reply used the tool_use id "${id}" for more than one tool call, ${replies} replies in a row. Calls sharing an id would share one idempotency key, so none was run. This is a fault of the model endpoint; start the run again.`,
+  });
+}
+
 function toResume(state: RunState): ResumeState {
-  const { cancelReason: _c, finalStatus: _f, ...resume } = state;
-  return { ...resume, toolCalls: fitLedger(resume.toolCalls) };
+  const { cancelReason: _c, finalStatus: _f, plan, ...rest } = state;
+  return {
+    kind: RESUME_KIND,
+    fromRunId: wf.workflowInfo().runId,
+    plan: plan as RunPlan,
+    ...rest,
+    toolCalls: fitLedger(rest.toolCalls),
+  };
 }
 
-function validate(rawInput: unknown): ParsedAgentInput {
-  const parsed = parseAgentInput(rawInput);
-  if (parsed.ok) return parsed.value;
-  throw wf.ApplicationFailure.create({
-    type: RunErrorType.InvalidAgentInput,
-    nonRetryable: true,
-    message: `The run input is invalid:\n- ${parsed.problems.join('\n- ')}`,
-    details: [{ problems: parsed.problems }],
-  });
-}
-
-function priceOf(input: ParsedAgentInput): Pricing {
-  const pricing = input.pricing ?? pricingFor(input.model);
-  if (pricing) return pricing;
-  throw wf.ApplicationFailure.create({
-    type: RunErrorType.UnknownModelPrice,
-    nonRetryable: true,
-    message: `No price is known for model "${input.model}", so the cost budget cannot be enforced. Pass "pricing": { inputPerMTok, outputPerMTok, cacheWritePerMTok, cacheReadPerMTok } with the run.`,
-  });
-}
-
-async function pin(input: ParsedAgentInput): Promise<{ specs: ToolSpec[]; pinned: string }> {
+async function pin(rawInput: unknown): Promise<PinnedRun> {
   try {
-    return await pinRun({
-      ...(input.tools === undefined ? {} : { names: input.tools }),
-      ...(input.system === undefined ? {} : { system: input.system }),
-    });
+    return checkPinned(await pinRun({ input: rawInput }));
   } catch (err) {
     throw asRunFailure(err);
   }
@@ -329,6 +348,7 @@ function asRunFailure(err: unknown): unknown {
       type: err.cause.type ?? RunErrorType.ActivityFailed,
       message: err.cause.message,
       nonRetryable: true,
+      details: err.cause.details ?? [],
       cause: err,
     });
   }
@@ -370,22 +390,21 @@ function assemble(state: RunState, ending: Ending): AgentResult {
     toolCalls: fitLedger(state.toolCalls),
     transcript: { head: state.head, messages: state.messages },
   };
-  const reason = inDoubt
-    ? 'an unsafe tool call failed or its outcome is unknown; check the toolCalls ledger'
-    : ending.reason;
+  const doubt = 'an unsafe tool call failed or its outcome is unknown; check the toolCalls ledger';
+  // A cancelled run keeps the person's reason; the doubt is added to it, not put in its place.
+  const reason = !inDoubt
+    ? ending.reason
+    : ending.status === 'cancelled' && ending.reason !== undefined
+      ? `${ending.reason}; also, ${doubt}`
+      : doubt;
   if (reason !== undefined) result.reason = reason;
   return result;
 }
 
-function progress(
-  state: RunState,
-  input: ParsedAgentInput,
-  turn: TurnContext,
-  status: RunProgress['status'],
-): RunProgress {
+function progress(state: RunState, turn: TurnContext, status: RunProgress['status']): RunProgress {
   return {
     status,
-    model: input.model,
+    model: state.plan?.model ?? '',
     text: state.continuedText + state.lastText,
     stopReason: state.stopReason,
     iterations: state.iterations,
@@ -402,24 +421,19 @@ function progress(
 }
 
 // Search attributes and current details are what the Web UI and `temporal workflow list` show of a run.
-function publish(
-  state: RunState,
-  input: ParsedAgentInput,
-  turn: TurnContext,
-  status: RunProgress['status'],
-): void {
+function publish(state: RunState, plan: RunPlan, turn: TurnContext, status: RunProgress['status']): void {
   wf.upsertSearchAttributes([
     { key: AgentStatus, value: status },
     { key: AgentIteration, value: state.iterations },
     { key: AgentTotalTokens, value: totalTokens(state.usage) },
     { key: AgentCostUsd, value: state.costUsd },
-    { key: AgentModel, value: input.model },
+    { key: AgentModel, value: plan.model },
   ]);
   const waiting = [...turn.approvals.values()].map((a) => `${a.name} (${a.toolUseId})`);
   // The Web UI renders this as markdown: one paragraph per line, and no "2/10" (it would become a fraction).
   wf.setCurrentDetails(
     [
-      `**${status}** · turn ${state.iterations} of ${input.limits.maxIterations}`,
+      `**${status}** · turn ${state.iterations} of ${plan.limits.maxIterations}`,
       `tokens ${totalTokens(state.usage)} · cost $${state.costUsd.toFixed(4)}`,
       turn.running.size > 0 ? `running: ${[...turn.running.values()].join(', ')}` : '',
       waiting.length > 0 ? `waiting for approval: ${waiting.join(', ')}` : '',

@@ -1,5 +1,7 @@
 // Pure budget and cost math: no workers, no servers, so it is unit-tested directly.
-import type { ApiUsage, Limits, Pricing, Usage } from '../shared';
+import type { Limits, Pricing } from '../shared/input';
+import type { ApiUsage } from '../shared/messages';
+import type { Usage } from '../shared/result';
 
 /** Adds one model call's usage to the running total. */
 export function addUsage(total: Usage, call: ApiUsage): Usage {

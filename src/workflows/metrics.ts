@@ -1,7 +1,8 @@
 // The agent's own metrics, through Temporal's metric meter: they leave on the worker's Prometheus endpoint next
 // to Temporal's runtime metrics, and the SDK drops them while a workflow replays, so nothing is counted twice.
 import { metricMeter } from '@temporalio/workflow';
-import type { ApiUsage, RunStatus, ToolCallRecord } from '../shared';
+import type { ApiUsage } from '../shared/messages';
+import type { RunStatus, ToolCallRecord } from '../shared/result';
 
 /** Tokens and cost of one model call, by model. */
 export function recordModelCall(model: string, usage: ApiUsage, costMicroUsd: number): void {

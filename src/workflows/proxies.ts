@@ -2,8 +2,10 @@
 // each tool declares its own timeout and retry policy, and each call gets its own summary for the Web UI.
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { modelTaskQueue, RunErrorType, ToolErrorType } from '../shared';
-import type { ToolSpec } from '../shared';
+// Deep imports: src/shared's index also exports the zod schemas, which must stay out of the workflow bundle.
+import { modelTaskQueue } from '../shared/constants';
+import { RunErrorType, ToolErrorType } from '../shared/errors';
+import type { ToolPolicy } from '../shared/run-plan';
 
 // Activities heartbeat every second; a worker that dies mid-call is noticed after this long and the call
 // is retried elsewhere (or, for unsafe tools, reconciled or reported as outcome unknown).
@@ -49,7 +51,7 @@ export function modelCall(summary: string): Activities['callClaude'] {
 }
 
 /** The tool activity with this tool's own timeout and bounded retries (one attempt when unsafe). */
-export function toolCall(spec: ToolSpec, summary: string): Activities['runTool'] {
+export function toolCall(spec: ToolPolicy, summary: string): Activities['runTool'] {
   return proxyActivities<Activities>({
     startToCloseTimeout: spec.timeoutMs,
     heartbeatTimeout: Math.min(spec.timeoutMs, HEARTBEAT_TIMEOUT_MS),
@@ -69,7 +71,7 @@ export function toolCall(spec: ToolSpec, summary: string): Activities['runTool']
 }
 
 /** The reconcile activity of an unsafe tool: a read, so it is retried with backoff. */
-export function reconcileCall(spec: ToolSpec, summary: string): Activities['reconcileTool'] {
+export function reconcileCall(spec: ToolPolicy, summary: string): Activities['reconcileTool'] {
   return proxyActivities<Activities>({
     startToCloseTimeout: spec.timeoutMs,
     heartbeatTimeout: Math.min(spec.timeoutMs, HEARTBEAT_TIMEOUT_MS),

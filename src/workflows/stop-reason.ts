@@ -1,6 +1,6 @@
 // What the loop does with each stop_reason (DESIGN.md, "Stop reasons"). Pure, unit-tested without a server.
-import { RunErrorType } from '../shared';
-import type { StopReason } from '../shared';
+import { RunErrorType } from '../shared/errors';
+import type { StopReason } from '../shared/messages';
 
 /** The loop's next step after a model call. */
 export type StopAction =
@@ -14,7 +14,8 @@ export type StopAction =
       errorType:
         | typeof RunErrorType.MaxTokensReached
         | typeof RunErrorType.ContextWindowExceeded
-        | typeof RunErrorType.UnknownStopReason;
+        | typeof RunErrorType.UnknownStopReason
+        | typeof RunErrorType.ToolUseWithoutToolCall;
       message: string;
     };
 
@@ -31,6 +32,16 @@ export interface StopContext {
 export function decideStop(stopReason: StopReason | string | null, ctx: StopContext): StopAction {
   switch (stopReason) {
     case 'tool_use':
+      // Running no tools would send an empty user turn, which the API refuses. Finishing with the text would
+      // accept as complete a reply the model itself marked as unfinished, so, like an unknown stop reason,
+      // it fails with a type of its own.
+      if (!ctx.hasToolUse)
+        return {
+          kind: 'fail',
+          errorType: RunErrorType.ToolUseWithoutToolCall,
+          message:
+            'The model stopped with stop_reason "tool_use" but its reply holds no tool_use block, so there is no tool to run and the reply is not a final answer. This is a fault of the model endpoint; start the run again.',
+        };
       return { kind: 'run_tools' };
     case 'end_turn':
     case 'stop_sequence':

@@ -1,6 +1,9 @@
 // Runs one turn's tool calls concurrently and writes one tool_result per call, in the order of the calls.
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
-import type { ApproveArgs, ToolCallRecord, ToolResultBlock, ToolSpec, ToolUseBlock } from '../shared';
+import type { ApproveArgs } from '../shared/definitions';
+import type { ToolResultBlock, ToolUseBlock } from '../shared/messages';
+import type { ToolCallRecord } from '../shared/result';
+import type { ToolPolicy } from '../shared/run-plan';
 import { reconcileCall, toolCall } from './proxies';
 import {
   failedOutcome,
@@ -22,7 +25,7 @@ export interface PendingApproval {
 
 /** What the fan-out needs from the run. */
 export interface TurnContext {
-  tools: ReadonlyMap<string, ToolSpec>;
+  tools: Map<string, ToolPolicy>;
   maxToolCallsPerTurn: number;
   approvalTimeoutMs: number;
   /** Calls waiting for approval, shared with the update handler and the status query. */
@@ -44,6 +47,19 @@ export async function runToolCalls(
     }),
   );
   return { blocks: results.map((r) => r.block), records: results.map((r) => r.record) };
+}
+
+/**
+ * The first tool_use id that one reply uses twice, if any. Two calls under one id would share one idempotency
+ * key (and the API refuses such a conversation on the next call), so such a reply is never run.
+ */
+export function duplicateToolUseId(calls: readonly ToolUseBlock[]): string | undefined {
+  const seen = new Set<string>();
+  for (const call of calls) {
+    if (seen.has(call.id)) return call.id;
+    seen.add(call.id);
+  }
+  return undefined;
 }
 
 async function runOne(
@@ -84,7 +100,7 @@ async function runOne(
 
 // An unsafe call whose outcome is unknown is not retried blindly: the tool is asked, as its own activity,
 // whether the call with this idempotency key took effect.
-async function reconcile(call: ToolUseBlock, spec: ToolSpec, unknown: ToolOutcome): Promise<ToolOutcome> {
+async function reconcile(call: ToolUseBlock, spec: ToolPolicy, unknown: ToolOutcome): Promise<ToolOutcome> {
   const ask = () =>
     reconcileCall(
       spec,

@@ -1,15 +1,11 @@
 // Turns each way a tool call can end into a tool_result the model can act on, written by the runtime (never a
 // raw stack) and a ledger entry. Pure: unit-tested without a server.
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/workflow';
-import { ToolErrorType } from '../shared';
-import type {
-  ReconcileOutput,
-  ToolCallRecord,
-  ToolCallStatus,
-  ToolResultBlock,
-  ToolSpec,
-  ToolUseBlock,
-} from '../shared';
+import { ToolErrorType } from '../shared/errors';
+import type { ToolResultBlock, ToolUseBlock } from '../shared/messages';
+import type { ToolCallRecord, ToolCallStatus } from '../shared/result';
+import type { ToolPolicy } from '../shared/run-plan';
+import type { ReconcileOutput } from '../shared/tools';
 
 const MAX_ERROR_CHARS = 600;
 
@@ -30,7 +26,7 @@ export function toolResult(
   call: ToolUseBlock,
   outcome: ToolOutcome,
   durationMs: number,
-  spec?: ToolSpec,
+  spec?: ToolPolicy,
 ): { block: ToolResultBlock; record: ToolCallRecord } {
   const isError = outcome.status !== 'succeeded';
   const block: ToolResultBlock =
@@ -84,7 +80,7 @@ export function successOutcome(
 }
 
 /** Outcome for a call whose activity failed, from the failure Temporal reported. */
-export function failedOutcome(err: unknown, spec: ToolSpec): ToolOutcome {
+export function failedOutcome(err: unknown, spec: ToolPolicy): ToolOutcome {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   const exhausted = err instanceof ActivityFailure && err.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
   const timeout = `${Math.round(spec.timeoutMs / 100) / 10}s`;

@@ -25,6 +25,37 @@ describe('replay of recorded histories', () => {
     );
   });
 
+  it('keeps zod, the input defaults and the price table out of the workflow bundle', async () => {
+    // Replay runs the workflow bundle against history alone; what is not in the bundle cannot change a
+    // replayed decision, so a deploy that changes a default limit or a price cannot break a run in flight.
+    const { code } = await bundle;
+    const modules = [...code.matchAll(/"\.\/((?:src|node_modules)\/[^"]+)"/g)].map((m) => m[1]);
+    assert.ok(modules.includes('src/workflows/agent-run.ts'), 'the module list was read from the bundle');
+    for (const banned of ['node_modules/zod/', 'src/shared/input.ts', 'src/shared/pricing.ts']) {
+      assert.deepEqual(
+        modules.filter((m) => m?.startsWith(banned)),
+        [],
+        `${banned} is in the workflow bundle`,
+      );
+    }
+    assert.ok(!code.includes('claude-3-5-haiku'), 'the price table is in the workflow bundle');
+  });
+
+  it('finds the resolved limits and prices in history, as the result of pinRun', () => {
+    const history = JSON.parse(readFileSync(path.join(dir, 'plain-answer.json'), 'utf8')) as {
+      events: Array<{
+        activityTaskCompletedEventAttributes?: { result: { payloads: Array<{ data: string }> } };
+      }>;
+    };
+    const first = history.events.find((e) => e.activityTaskCompletedEventAttributes);
+    const payload = first?.activityTaskCompletedEventAttributes?.result.payloads[0]?.data ?? '';
+    const pinned = JSON.parse(Buffer.from(payload, 'base64').toString()) as {
+      plan: { limits: { maxIterations: number }; pricing: { inputPerMTok: number } };
+    };
+    assert.equal(pinned.plan.limits.maxIterations, 10);
+    assert.equal(pinned.plan.pricing.inputPerMTok, 3);
+  });
+
   for (const file of histories) {
     it(`replays ${file} without non-determinism`, async () => {
       const history: unknown = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));

@@ -8,11 +8,17 @@ const ctx: StopContext = { maxTokens: 8192, inputTokens: 1234, onMaxTokens: 'fai
 
 describe('stop-reason policy', () => {
   it('runs tools on tool_use, finishes on end_turn and stop_sequence, resends on pause_turn', () => {
-    assert.equal(decideStop('tool_use', ctx).kind, 'run_tools');
+    assert.equal(decideStop('tool_use', { ...ctx, hasToolUse: true }).kind, 'run_tools');
     assert.equal(decideStop('end_turn', ctx).kind, 'finish');
     assert.equal(decideStop('stop_sequence', ctx).kind, 'finish');
     assert.equal(decideStop('pause_turn', ctx).kind, 'resend');
     assert.equal(decideStop('refusal', ctx).kind, 'refused');
+  });
+
+  it('fails with ToolUseWithoutToolCall when tool_use comes with no tool_use block', () => {
+    const action = decideStop('tool_use', ctx);
+    assert.equal(action.kind === 'fail' && action.errorType, 'ToolUseWithoutToolCall');
+    assert.match(action.kind === 'fail' ? action.message : '', /no tool_use block/);
   });
 
   it('never accepts max_tokens silently: it fails naming the limit', () => {

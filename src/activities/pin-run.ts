@@ -1,0 +1,83 @@
+// The pinRun activity: everything a run decides once is worked out here, outside the workflow, so it is
+// recorded in history and replay never recomputes it with a newer deployment's defaults, bounds or prices.
+import type Anthropic from '@anthropic-ai/sdk';
+import { ApplicationFailure } from '@temporalio/activity';
+import { firstMessages, listed, parseAgentInput, pricingFor, RunErrorType } from '../shared';
+import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
+import type { PinnedRequest } from './call-claude';
+import type { ToolRegistry } from './tools/registry';
+import type { Transcripts } from './transcript';
+
+/** Builds the pinRun activity. */
+export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
+  /**
+   * Validates the run input and resolves its defaults and prices; stores the tools' descriptions, the system
+   * prompt and the first messages in the message store; returns what the workflow needs to decide with.
+   */
+  return async function pinRun({ input: raw }: PinRunInput): Promise<PinnedRun> {
+    const parsed = parseAgentInput(raw);
+    if (!parsed.ok) {
+      throw ApplicationFailure.create({
+        type: RunErrorType.InvalidAgentInput,
+        nonRetryable: true,
+        message: `The run input is invalid:\n- ${parsed.problems.join('\n- ')}`,
+        details: [{ problems: parsed.problems }],
+      });
+    }
+    const input = parsed.value;
+    const pricing = input.pricing ?? pricingFor(input.model);
+    if (!pricing) {
+      throw ApplicationFailure.create({
+        type: RunErrorType.UnknownModelPrice,
+        nonRetryable: true,
+        message: `No price is known for model "${input.model}", so the cost budget cannot be enforced. Pass "pricing": { inputPerMTok, outputPerMTok, cacheWritePerMTok, cacheReadPerMTok } with the run.`,
+      });
+    }
+    const specs = input.tools === undefined ? tools.specs() : pick(tools, input.tools);
+    const request: PinnedRequest = {
+      tools: specs.map((s) => ({
+        name: s.name,
+        description: s.description,
+        input_schema: s.inputSchema as Anthropic.Tool.InputSchema,
+      })),
+      ...(input.system ? { system: input.system } : {}),
+    };
+    const messages = firstMessages(input);
+    const [pinned, head] = await Promise.all([
+      transcripts.putJson(request),
+      transcripts.append(null, messages),
+    ]);
+    return {
+      plan: {
+        model: input.model,
+        limits: input.limits,
+        pricing,
+        ...(input.toolChoice ? { toolChoice: input.toolChoice } : {}),
+        parallelToolCalls: input.parallelToolCalls,
+        onMaxTokens: input.onMaxTokens,
+        promptCaching: input.promptCaching,
+      },
+      tools: specs.map(policyOf),
+      pinned,
+      head,
+      messages: messages.length,
+    };
+  };
+}
+
+function policyOf({ description: _d, inputSchema: _s, ...policy }: ToolSpec): ToolPolicy {
+  return policy;
+}
+
+function pick(tools: ToolRegistry, names: string[]): ToolSpec[] {
+  const missing = names.filter((name) => !tools.spec(name));
+  if (missing.length > 0) {
+    const known = tools.specs().map((s) => s.name);
+    throw ApplicationFailure.create({
+      type: RunErrorType.ToolsUnavailable,
+      nonRetryable: true,
+      message: `The run asked for tools this worker does not have: ${listed(missing)}. Known tools: ${listed(known) || 'none'}. Fix the run's "tools" list or load the tool with DURABLE_AGENT_TOOLS.`,
+    });
+  }
+  return names.map((name) => tools.spec(name) as ToolSpec);
+}

@@ -1,0 +1,51 @@
+// What a run decides once, at its start: its input resolved (defaults filled in), its limits and its prices,
+// and what it knows of its tools. The pinRun activity works it out and its result is recorded in history, so a
+// deploy that changes a default, a price or a schema bound never changes the decisions of a run in flight.
+// Type-only imports: the workflow bundle carries neither zod nor the price table.
+import type { Limits, Pricing } from './input';
+import type { MessageParam } from './messages';
+import type { ToolSpec } from './tools';
+
+/** How the model may choose tools (the Messages API's tool_choice, minus the parallel flag). */
+export type ToolChoice = { type: 'auto' | 'any' | 'none' } | { type: 'tool'; name: string };
+
+/** What the workflow needs of a tool to schedule and judge its calls; its description and schema stay in the store. */
+export type ToolPolicy = Omit<ToolSpec, 'description' | 'inputSchema'>;
+
+/** The run input with every default applied, and the prices that apply to it. */
+export interface RunPlan {
+  model: string;
+  limits: Limits;
+  pricing: Pricing;
+  toolChoice?: ToolChoice;
+  parallelToolCalls: boolean;
+  onMaxTokens: 'fail' | 'continue';
+  promptCaching: boolean;
+}
+
+/** What `pinRun` returns: the plan, the tools' policies, and the stored request parts and first messages. */
+export interface PinnedRun {
+  plan: RunPlan;
+  tools: ToolPolicy[];
+  /** Reference of the stored request parts that never change (tools, system prompt). */
+  pinned: string;
+  /** Head of the stored transcript holding the run's first messages. */
+  head: string | null;
+  messages: number;
+}
+
+/** What the workflow sends `pinRun`: the run input exactly as it was given. */
+export interface PinRunInput {
+  input: unknown;
+}
+
+/** The longest model name a run accepts; it becomes a search attribute, which the server caps. */
+export const MAX_MODEL_NAME_CHARS = 200;
+
+/** The run's first messages, from its prompt or conversation. */
+export function firstMessages(input: {
+  prompt?: string | undefined;
+  messages?: MessageParam[] | undefined;
+}): MessageParam[] {
+  return input.messages ?? [{ role: 'user', content: input.prompt ?? '' }];
+}

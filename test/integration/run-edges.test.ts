@@ -1,0 +1,135 @@
+// Integration tests: a real Temporal dev server, a worker in this process, the fake Claude over real HTTP.
+// Edges of the loop: a cancel on the turn that continues as new, replies that break the tool-use protocol.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { defineTool } from '../../src/activities/tools/define';
+import { awaitResult, RunFailedError } from '../../src/client';
+import { cancelSignal } from '../../src/shared';
+import { waitFor } from '../helpers/child-worker';
+import { useTestEnv } from '../helpers/env';
+import { executions, weather } from '../helpers/tools';
+
+/** An unsafe call that fails after a moment, so the run ends with a call in doubt. */
+const failingTransfer = defineTool({
+  name: 'failing_transfer',
+  description: 'A transfer whose bank says no.',
+  input: z.object({}),
+  effect: 'unsafe',
+  async run() {
+    await new Promise((r) => setTimeout(r, 1000));
+    throw ApplicationFailure.nonRetryable('the bank refused the transfer', 'Refused');
+  },
+});
+
+const env = useTestEnv([weather, failingTransfer]);
+
+const served = (match: string) => env.fake.requests.filter((r) => r.match === match);
+const started = (city: string) => executions.some((e) => (e.input as { city?: string }).city === city);
+const runsOf = async (workflowId: string) => {
+  let runs = 0;
+  for await (const _ of env.client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) runs++;
+  return runs;
+};
+// History reaches this many events within the first tool turn, so the run decides to continue as new there.
+const continueAfterOneTurn = { historyEventsBeforeContinueAsNew: 20 };
+
+describe('a cancel on the turn that continues as new', () => {
+  for (const how of ['signal', 'temporal cancel'] as const) {
+    it(`ends the run cancelled (${how}) rather than continuing as new`, async () => {
+      const city = `Hand-over ${how}`;
+      env.fake.script(
+        [{ content: [{ type: 'tool_use', name: 'get_weather', input: { city, delayMs: 8000 } }] }],
+        { match: `cancel at hand-over ${how}` },
+      );
+      const handle = await env.start({
+        prompt: `Please cancel at hand-over ${how}.`,
+        limits: continueAfterOneTurn,
+      });
+      await waitFor('the tool to start', () => started(city));
+      if (how === 'signal') await handle.signal(cancelSignal, { reason: 'stop at the hand-over' });
+      else await handle.cancel();
+      const result = await awaitResult(handle);
+
+      assert.equal(result.status, 'cancelled');
+      assert.equal(result.reason, how === 'signal' ? 'stop at the hand-over' : 'the workflow was cancelled');
+      assert.equal(await runsOf(handle.workflowId), 1, 'no run of the chain after the cancel');
+      assert.equal(served(`cancel at hand-over ${how}`).length, 1);
+    });
+  }
+
+  it("keeps the person's cancel reason when an unsafe call is also in doubt", async () => {
+    env.fake.script(
+      [
+        {
+          content: [
+            { type: 'tool_use', name: 'get_weather', input: { city: 'Doubtful', delayMs: 8000 } },
+            { type: 'tool_use', name: 'failing_transfer', input: {} },
+          ],
+        },
+      ],
+      { match: 'cancel with doubt' },
+    );
+    const handle = await env.start({ prompt: 'Please cancel with doubt.' });
+    await waitFor('the tools to start', () => started('Doubtful'));
+    await handle.signal(cancelSignal, { reason: 'the customer hung up' });
+    const result = await awaitResult(handle);
+
+    assert.equal(result.status, 'cancelled');
+    assert.match(result.reason ?? '', /^the customer hung up; also, an unsafe tool call failed/);
+  });
+});
+
+describe('replies that break the tool-use protocol', () => {
+  it('fails with ToolUseWithoutToolCall on tool_use with no tool_use block, sending nothing more', async () => {
+    env.fake.script([{ content: 'I will call a tool.', stopReason: 'tool_use' }], { match: 'no tool block' });
+    await assert.rejects(env.run({ prompt: 'A reply with no tool block.' }), (err: unknown) => {
+      assert.ok(err instanceof RunFailedError);
+      assert.equal(err.type, 'ToolUseWithoutToolCall');
+      return true;
+    });
+    assert.equal(served('no tool block').length, 1, 'no empty user turn was sent');
+  });
+
+  it('never runs two calls under one tool_use id: the reply is asked for again', async () => {
+    const twice = (city: string) => ({
+      content: [
+        { type: 'tool_use', id: 'toolu_dup_1', name: 'get_weather', input: { city } },
+        { type: 'tool_use', id: 'toolu_dup_1', name: 'get_weather', input: { city: `${city} again` } },
+      ],
+    });
+    env.fake.script(
+      [
+        twice('Dupville'),
+        {
+          content: [
+            { type: 'tool_use', id: 'toolu_dup_ok', name: 'get_weather', input: { city: 'Oneville' } },
+          ],
+        },
+        { content: 'One forecast.' },
+      ],
+      { match: 'duplicate ids once' },
+    );
+    const result = await env.run({ prompt: 'Please send duplicate ids once.' });
+
+    assert.equal(result.status, 'completed');
+    assert.equal(result.iterations, 3, 'the faulty reply was paid for and counts');
+    assert.deepEqual(
+      result.toolCalls.map((c) => c.toolUseId),
+      ['toolu_dup_ok'],
+    );
+    assert.equal(started('Dupville'), false, 'no call of the faulty reply ran');
+    const [first, second] = served('duplicate ids once');
+    assert.deepEqual(second?.body, first?.body, 'the same request was asked again');
+
+    env.fake.script([twice('Twiceville'), twice('Twiceville')], { match: 'duplicate ids always' });
+    await assert.rejects(env.run({ prompt: 'Please send duplicate ids always.' }), (err: unknown) => {
+      assert.ok(err instanceof RunFailedError);
+      assert.equal(err.type, 'DuplicateToolUseId');
+      assert.match(err.message, /toolu_dup_1/);
+      return true;
+    });
+    assert.equal(started('Twiceville'), false);
+  });
+});
