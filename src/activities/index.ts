@@ -7,6 +7,8 @@ import type { ModelCallLimits, PinnedRequest } from './call-claude';
 import { createRedact, secretsFromEnv } from './redact';
 import type { Redact } from './redact';
 import { createReconcileTool, createRunTool } from './run-tool';
+import type { ToolRuntime } from './run-tool';
+import { StuckCalls, TOOL_STOP_GRACE_MS } from './stuck-calls';
 import type { MessageStore } from './store/message-store';
 import type { ToolRegistry } from './tools/registry';
 import { Transcripts } from './transcript';
@@ -21,14 +23,22 @@ export interface ActivityDeps {
   store: MessageStore;
   /** Removes the worker's secrets from tool results and errors; by default those of the environment. */
   redact?: Redact;
+  /** Where tool calls that ignore their abort signal are recorded, and how long they get after it. */
+  stuckCalls?: StuckCalls;
+  toolStopGraceMs?: number;
   /** Stream idle timeout and retry-after cap of model calls; defaults where not given. */
   modelCallLimits?: Partial<ModelCallLimits>;
 }
 
 /** Builds every activity of the runtime from its dependencies. */
-export function createActivities({ anthropic, tools, store, modelCallLimits, redact }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  const { anthropic, tools, store, modelCallLimits } = deps;
   const transcripts = new Transcripts(store);
-  const redactSecrets = redact ?? createRedact(secretsFromEnv());
+  const runtime: ToolRuntime = {
+    redact: deps.redact ?? createRedact(secretsFromEnv()),
+    stuck: deps.stuckCalls ?? new StuckCalls(),
+    stopGraceMs: deps.toolStopGraceMs ?? TOOL_STOP_GRACE_MS,
+  };
   return {
     /**
      * Pins what a run may use: the tools' JSON descriptions go into the run's history, and the request parts
@@ -54,8 +64,8 @@ export function createActivities({ anthropic, tools, store, modelCallLimits, red
       return transcripts.append(request.head, request.append);
     },
     callClaude: createCallClaude(anthropic, transcripts, modelCallLimits),
-    runTool: createRunTool(tools, transcripts, redactSecrets),
-    reconcileTool: createReconcileTool(tools, transcripts, redactSecrets),
+    runTool: createRunTool(tools, transcripts, runtime),
+    reconcileTool: createReconcileTool(tools, transcripts, runtime.redact),
   };
 }
 
