@@ -15,6 +15,7 @@ export const WORKER_ENV = {
   toolImportTimeoutSeconds: 'DURABLE_AGENT_TOOL_IMPORT_TIMEOUT_SECONDS',
   streamIdleTimeoutSeconds: 'DURABLE_AGENT_STREAM_IDLE_TIMEOUT_SECONDS',
   maxRetryAfterSeconds: 'DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS',
+  toolStopGraceSeconds: 'DURABLE_AGENT_TOOL_STOP_GRACE_SECONDS',
 } as const;
 
 /** Worker sizing; anything not set keeps the Temporal SDK's default. */
@@ -35,6 +36,8 @@ export interface WorkerSettings {
   streamIdleTimeoutMs?: number;
   /** The longest `retry-after` of the API that is obeyed; longer waits are cut to this. */
   maxRetryAfterMs?: number;
+  /** How long a tool may go on after it was stopped (cancelled, timed out) before its slot is freed. */
+  toolStopGraceMs?: number;
 }
 
 /** Reads the settings; an empty variable counts as unset, a malformed one throws an Error that names it. */
@@ -52,6 +55,7 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
   set('toolImportTimeoutMs', milliseconds(env, WORKER_ENV.toolImportTimeoutSeconds));
   set('streamIdleTimeoutMs', milliseconds(env, WORKER_ENV.streamIdleTimeoutSeconds));
   set('maxRetryAfterMs', milliseconds(env, WORKER_ENV.maxRetryAfterSeconds));
+  set('toolStopGraceMs', milliseconds(env, WORKER_ENV.toolStopGraceSeconds));
   if (
     settings.maxConcurrentWorkflowTasks !== undefined &&
     settings.maxCachedWorkflows !== undefined &&

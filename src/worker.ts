@@ -7,6 +7,7 @@ import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
 import { createRedact, secretsFromEnv } from './activities/redact';
 import { LocalDiskStore } from './activities/store/message-store';
+import { StuckCalls } from './activities/stuck-calls';
 import type { MessageStore } from './activities/store/message-store';
 import { createToolRegistry } from './activities/tools/registry';
 import { dataConverterFromEnv } from './codec/keys';
@@ -54,6 +55,8 @@ export interface AgentWorkerOptions {
   store?: MessageStore;
   /** Concurrency and the model-call rate limit; by default `workerSettingsFromEnv()`. */
   settings?: WorkerSettings;
+  /** Where tool calls that ignore their abort signal are recorded (the health report reads it). */
+  stuckCalls?: StuckCalls;
 }
 
 /** Builds the Anthropic client: the SDK's own retries off, since Temporal's retry policy is the only retry layer. */
@@ -104,6 +107,8 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
       ...secretsFromEnv(),
       ...(anthropic.apiKey ? [{ name: 'ANTHROPIC_API_KEY', value: anthropic.apiKey }] : []),
     ]),
+    ...(options.stuckCalls ? { stuckCalls: options.stuckCalls } : {}),
+    ...(settings.toolStopGraceMs !== undefined ? { toolStopGraceMs: settings.toolStopGraceMs } : {}),
     modelCallLimits: {
       ...(settings.streamIdleTimeoutMs !== undefined
         ? { streamIdleTimeoutMs: settings.streamIdleTimeoutMs }
@@ -225,7 +230,8 @@ export async function runWorkerFromEnv(): Promise<void> {
   const config = configFromEnv();
   const settings = workerSettingsFromEnv();
   const connection = await connectWorker(config.address);
-  const worker = await createAgentWorker({ config, connection, settings });
+  const stuckCalls = new StuckCalls();
+  const worker = await createAgentWorker({ config, connection, settings, stuckCalls });
   Runtime.instance().logger.info('durable-agent worker polling', {
     taskQueue: config.taskQueue,
     modelTaskQueue: modelTaskQueue(config.taskQueue),
@@ -239,6 +245,9 @@ export async function runWorkerFromEnv(): Promise<void> {
   const stopReporting = healthFile
     ? reportHealth(healthFile, async () => {
         if (worker.getState() !== 'RUNNING') return false;
+        // A tool that ignores its abort signal may hold memory and connections; let the orchestrator replace
+        // the worker (the error log line names the tool).
+        if (stuckCalls.list().length > 0) return false;
         await connection.withDeadline(Date.now() + 5_000, () => connection.workflowService.getSystemInfo({}));
         return true;
       })

@@ -6,6 +6,8 @@ import { createPinRun } from './pin-run';
 import { createRedact, secretsFromEnv } from './redact';
 import type { Redact } from './redact';
 import { createReconcileTool, createRunTool } from './run-tool';
+import type { ToolRuntime } from './run-tool';
+import { StuckCalls, TOOL_STOP_GRACE_MS } from './stuck-calls';
 import type { MessageStore } from './store/message-store';
 import type { ToolRegistry } from './tools/registry';
 import { Transcripts } from './transcript';
@@ -20,14 +22,22 @@ export interface ActivityDeps {
   store: MessageStore;
   /** Removes the worker's secrets from tool results and errors; by default those of the environment. */
   redact?: Redact;
+  /** Where tool calls that ignore their abort signal are recorded, and how long they get after it. */
+  stuckCalls?: StuckCalls;
+  toolStopGraceMs?: number;
   /** Stream idle timeout and retry-after cap of model calls; defaults where not given. */
   modelCallLimits?: Partial<ModelCallLimits>;
 }
 
 /** Builds every activity of the runtime from its dependencies. */
-export function createActivities({ anthropic, tools, store, modelCallLimits, redact }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  const { anthropic, tools, store, modelCallLimits } = deps;
   const transcripts = new Transcripts(store);
-  const redactSecrets = redact ?? createRedact(secretsFromEnv());
+  const runtime: ToolRuntime = {
+    redact: deps.redact ?? createRedact(secretsFromEnv()),
+    stuck: deps.stuckCalls ?? new StuckCalls(),
+    stopGraceMs: deps.toolStopGraceMs ?? TOOL_STOP_GRACE_MS,
+  };
   return {
     pinRun: createPinRun(tools, transcripts),
     /** Appends messages to a stored transcript (the last tool results of a run that stops before its next call). */
@@ -35,8 +45,8 @@ export function createActivities({ anthropic, tools, store, modelCallLimits, red
       return transcripts.append(request.head, request.append);
     },
     callClaude: createCallClaude(anthropic, transcripts, modelCallLimits),
-    runTool: createRunTool(tools, transcripts, redactSecrets),
-    reconcileTool: createReconcileTool(tools, transcripts, redactSecrets),
+    runTool: createRunTool(tools, transcripts, runtime),
+    reconcileTool: createReconcileTool(tools, transcripts, runtime.redact),
   };
 }
 

@@ -9,9 +9,19 @@ import type { ToolRegistry } from './tools/registry';
 import { toolOutputText } from './tool-output';
 import { redactDeep } from './redact';
 import type { Redact } from './redact';
+import type { StuckCalls } from './stuck-calls';
+
+/** What the tool activities share besides the registry and the store. */
+export interface ToolRuntime {
+  redact: Redact;
+  stuck: StuckCalls;
+  /** How long a tool may go on after its abort signal fired before its slot is freed. */
+  stopGraceMs: number;
+}
 
 /** The tool-call activity: validates the input with the tool's zod schema, then runs the tool. */
-export function createRunTool(registry: ToolRegistry, transcripts: Transcripts, redact: Redact) {
+export function createRunTool(registry: ToolRegistry, transcripts: Transcripts, runtime: ToolRuntime) {
+  const { redact } = runtime;
   return async function runTool(call: ToolCallInput): Promise<ToolCallOutput> {
     const ctx = Context.current();
     const { attempt } = ctx.info;
@@ -45,7 +55,7 @@ export function createRunTool(registry: ToolRegistry, transcripts: Transcripts, 
 
     const stopHeartbeat = startHeartbeat(ctx);
     try {
-      const output = await runOnce(tool, parsed.data, call, workflowId, redact);
+      const output = await runOnce(tool, parsed.data, call, workflowId, runtime);
       // The tool has done its work: from here on nothing may fail the call, or it would run again.
       return { ...(await outOfLine(transcripts, resultText(call.name, output, redact))), attempt };
     } finally {
@@ -60,19 +70,28 @@ async function runOnce(
   input: unknown,
   call: ToolCallInput,
   workflowId: string,
-  redact: Redact,
+  { redact, stuck, stopGraceMs }: ToolRuntime,
 ) {
   const ctx = Context.current();
   const { attempt } = ctx.info;
   try {
-    return await tool.run(input, {
-      idempotencyKey: `${workflowId}/${call.toolUseId}`,
-      signal: ctx.cancellationSignal,
-      heartbeat: (details?: unknown) => ctx.heartbeat(redactDeep(details, redact)),
-      attempt,
-      workflowId,
-      toolUseId: call.toolUseId,
-    });
+    const work = Promise.resolve().then(() =>
+      tool.run(input, {
+        idempotencyKey: `${workflowId}/${call.toolUseId}`,
+        signal: ctx.cancellationSignal,
+        heartbeat: (details?: unknown) => ctx.heartbeat(redactDeep(details, redact)),
+        attempt,
+        workflowId,
+        toolUseId: call.toolUseId,
+      }),
+    );
+    const identity = { tool: call.name, workflowId, toolUseId: call.toolUseId };
+    return await stuck.watch(work, ctx.cancellationSignal, stopGraceMs, identity, () =>
+      ctx.log.error(
+        `tool "${call.name}" ignored its abort signal for ${stopGraceMs / 1000}s after it was stopped; its slot is freed but its code may still be running, and the worker reports itself unhealthy until it ends`,
+        identity,
+      ),
+    );
   } catch (err) {
     // Once cancelled, report the cancellation itself, not whatever the aborted tool threw.
     if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;

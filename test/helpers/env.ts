@@ -16,6 +16,7 @@ import { startFakeClaude } from '../../src/testing';
 import type { FakeClaude } from '../../src/testing';
 import { createAgentWorker, WORKFLOWS_PATH } from '../../src/worker';
 import type { WorkerSettings } from '../../src/worker-settings';
+import type { StuckCalls } from '../../src/activities/stuck-calls';
 
 // Keep the worker's own INFO logs out of the test output; warnings and errors still show.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -58,6 +59,8 @@ export interface TestEnvOptions {
   dataConverter?: DataConverter;
   /** Settings of every worker (default: from the environment). */
   settings?: WorkerSettings;
+  /** Where every worker records tool calls that ignore their abort signal. */
+  stuckCalls?: StuckCalls;
 }
 
 /** Starts a dev server, the fake Claude and a client; workers are started by the test. */
@@ -83,6 +86,7 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
         workflowBundle: await workflowBundle(options.dataConverter?.failureConverterPath),
         ...codec,
         ...(options.settings ? { settings: options.settings } : {}),
+        ...(options.stuckCalls ? { stuckCalls: options.stuckCalls } : {}),
       });
       workers.push({ worker, running: worker.run(), connection });
       return worker;
