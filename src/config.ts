@@ -5,7 +5,8 @@ import { cacheRoot } from './dev-server/temporal-cli';
 import { temporalTargetFromEnv } from './connection';
 
 /** Tool modules loaded when DURABLE_AGENT_TOOLS is not set: the bundled demo tools. */
-export const EXAMPLE_TOOLS_MODULE = path.resolve(__dirname, '..', 'examples', 'tools', 'index.ts');
+// No extension: the TypeScript source in a checkout (through tsx), the compiled module in the package's dist/.
+export const EXAMPLE_TOOLS_MODULE = path.resolve(__dirname, '..', 'examples', 'tools', 'index');
 
 /** Worker and client settings read from the environment (names in DESIGN.md, "Contracts"). */
 export interface AgentConfig {

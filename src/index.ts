@@ -1,20 +1,17 @@
-// The package's public API.
+// `durable-agent`: what tool authors and the programs that start runs need. It loads neither the worker nor
+// the native Temporal core, so a tool module or a client script starts fast. Workers import
+// `durable-agent/worker`; workflows import `durable-agent/workflow`; tests import `durable-agent/testing`.
 export * from './shared';
-export { defineTool } from './activities/tools/define';
+export { defineTool, outcomeUnknown } from './activities/tools/define';
 export type { AnyTool, Tool, ToolContext } from './activities/tools/define';
-export { createToolRegistry, describeTool } from './activities/tools/registry';
-export type { ToolRegistry } from './activities/tools/registry';
-export { ToolSchemaError, toInputSchema } from './activities/tools/schema';
-export { loadToolModules, ToolModuleError } from './activities/tools/load';
-export { createActivities } from './activities';
-export type { Activities, ActivityDeps } from './activities';
-export { configFromEnv } from './config';
-export type { AgentConfig } from './config';
-export { createAgentWorker, createAnthropicClient, ensureSearchAttributes, WORKFLOWS_PATH } from './worker';
-export type { AgentWorkerOptions } from './worker';
-export { awaitResult, connectClient, getProgress, RunFailedError, startRun, webUiLink } from './client';
-export type { RunHandle, StartedRun, StartRunOptions } from './client';
-export { loadTranscript } from './client';
-export { DriverStore, LocalDiskStore, MissingContentError } from './activities/store/message-store';
-export type { MessageStore } from './activities/store/message-store';
+export {
+  awaitResult,
+  connectClient,
+  getProgress,
+  loadTranscript,
+  RunFailedError,
+  startRun,
+  webUiLink,
+} from './client';
+export type { ConnectClientOptions, RunHandle, StartedRun, StartRunOptions } from './client';
 export * from './codec';

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-// From its own module rather than '../../src': loading these tools (and their unit tests) then does not
-// load the worker and client too, which takes over a second. In your own project: from 'durable-agent'.
-import { defineTool } from '../../src/activities/tools/define';
+import { defineTool } from '../../src';
 import { amountCents, chargeRequest, currencyCode, postCharge } from './ledger-client';
 
 /**

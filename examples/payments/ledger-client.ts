@@ -2,7 +2,7 @@
 // a refusal (4xx) is final, a failing or unreachable ledger (5xx, network) may recover.
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { outcomeUnknown } from '../../src/activities/tools/define';
+import { outcomeUnknown } from '../../src';
 import type { Charge, ChargeRequest } from './ledger';
 import type { LedgerErrorBody } from './server';
 

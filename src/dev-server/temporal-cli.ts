@@ -8,7 +8,6 @@ import { homedir, hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import type { EphemeralServerExecutable } from '@temporalio/testing';
 import { TEMPORAL_CLI_VERSION } from '../shared/constants';
 
 const execFileAsync = promisify(execFile);
@@ -64,8 +63,14 @@ export function goBuildLogPath(root: string = cacheRoot()): string {
   return join(root, 'temporal-cli', 'go-build.log');
 }
 
+/** The `executable` option of @temporalio/testing's `TestWorkflowEnvironment.createLocal` for a binary. */
+export interface ExistingPathExecutable {
+  type: 'existing-path';
+  path: string;
+}
+
 /** The `executable` option for `TestWorkflowEnvironment.createLocal` that matches a lookup result. */
-export function toEphemeralServerExecutable(cli: TemporalCli): EphemeralServerExecutable {
+export function toEphemeralServerExecutable(cli: TemporalCli): ExistingPathExecutable {
   return { type: 'existing-path', path: cli.path };
 }
 
@@ -124,7 +129,13 @@ TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-down
 `;
 
 async function downloadInChild(dir: string, timeoutMs: number): Promise<string> {
-  const sdk = require.resolve('@temporalio/testing');
+  let sdk: string;
+  try {
+    sdk = require.resolve('@temporalio/testing');
+  } catch {
+    // A development dependency: an installed package has no downloader, only the Go build.
+    throw new Error('@temporalio/testing, which downloads it, is not installed');
+  }
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', DOWNLOAD_SCRIPT, sdk, dir], {
       stdio: ['ignore', 'ignore', 'pipe'],

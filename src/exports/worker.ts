@@ -1,0 +1,20 @@
+// `durable-agent/worker`: runs the agent's workflows and activities in a Temporal worker, and everything that
+// worker is built from (tools, stores, codecs, configuration).
+export {
+  createAgentWorker,
+  createAnthropicClient,
+  ensureSearchAttributes,
+  runWorkerFromEnv,
+  WORKFLOWS_PATH,
+} from '../worker';
+export type { AgentWorkerOptions } from '../worker';
+export { createActivities } from '../activities';
+export type { Activities, ActivityDeps } from '../activities';
+export { createToolRegistry, describeTool } from '../activities/tools/registry';
+export type { ToolRegistry } from '../activities/tools/registry';
+export { ToolSchemaError, toInputSchema } from '../activities/tools/schema';
+export { loadToolModules, ToolModuleError } from '../activities/tools/load';
+export { DriverStore, LocalDiskStore, MissingContentError } from '../activities/store/message-store';
+export type { MessageStore } from '../activities/store/message-store';
+export { configFromEnv } from '../config';
+export type { AgentConfig } from '../config';
