@@ -1,10 +1,10 @@
 // The pinRun activity: everything a run decides once is worked out here, outside the workflow, so it is
 // recorded in history and replay never recomputes it with a newer deployment's defaults, bounds or prices.
-import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/activity';
 import { firstMessages, listed, parseAgentInput, pricingFor, RunErrorType } from '../shared';
 import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
+import { toToolParams } from './tools/params';
 import type { ToolRegistry } from './tools/registry';
 import type { Transcripts } from './transcript';
 
@@ -35,11 +35,7 @@ export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
     }
     const specs = input.tools === undefined ? tools.specs() : pick(tools, input.tools);
     const request: PinnedRequest = {
-      tools: specs.map((s) => ({
-        name: s.name,
-        description: s.description,
-        input_schema: s.inputSchema as Anthropic.Tool.InputSchema,
-      })),
+      tools: toToolParams(specs),
       ...(input.system ? { system: input.system } : {}),
     };
     const messages = firstMessages(input);

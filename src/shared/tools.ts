@@ -8,7 +8,7 @@ export type ToolEffect = 'read' | 'idempotent' | 'unsafe';
 export interface ToolSpec {
   name: string;
   description: string;
-  /** JSON Schema of the input, derived from the tool's zod schema; valid for `strict: true`. */
+  /** JSON Schema of the input, derived from the tool's zod schema; sent with `strict: true` where it allows. */
   inputSchema: Record<string, unknown>;
   effect: ToolEffect;
   /** Start-to-close timeout of one attempt. */

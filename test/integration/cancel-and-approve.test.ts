@@ -46,17 +46,15 @@ describe('cancellation', () => {
     env.fake.script([{ content: 'Too late.', delayMs: 20_000 }], { match: 'slow thinker' });
     const handle = await env.start({ prompt: 'A slow thinker.' });
     await waitFor('the model call', () => served('slow thinker').length === 1);
-    const cancelledAt = Date.now();
     await handle.signal(cancelSignal, { reason: 'user changed their mind' });
     const result = await awaitResult(handle);
-    const took = Date.now() - cancelledAt;
 
     assert.equal(result.status, 'cancelled');
     assert.equal(result.reason, 'user changed their mind');
     assert.equal(result.iterations, 0);
     assert.deepEqual(await loadTranscript(result.transcript), [{ role: 'user', content: 'A slow thinker.' }]);
-    assert.ok(took < 5000, `cancelled after ${took} ms`);
-    await waitFor('the HTTP request to be aborted', () => served('slow thinker')[0]?.aborted === true, 5000);
+    // A request whose 20 s reply had finished would never be marked aborted: the call was stopped, not awaited.
+    await waitFor('the HTTP request to be aborted', () => served('slow thinker')[0]?.aborted === true);
   });
 
   it('cancels read tools in flight but lets an unsafe tool finish so its outcome is known', async () => {
@@ -196,8 +194,9 @@ describe('human approval', () => {
       executions.some((e) => (e.input as { account?: string }).account === 'two approvals-0'),
     );
     // A new worker replays the run from history; the approved call must come back from history, not run again.
-    worker.shutdown();
-    await new Promise((r) => setTimeout(r, 500));
+    const old = worker;
+    old.shutdown();
+    await waitFor('the old worker to stop', () => old.getState() === 'STOPPED');
     worker = await env.startWorker(controlTools);
     await handle.executeUpdate(approveUpdate, { args: [{ toolUseId: 'toolu_ap_5', approved: true }] });
     const result = await awaitResult(handle);

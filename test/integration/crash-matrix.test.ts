@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { awaitResult } from '../../src/client';
+import type { RunHandle } from '../../src/client';
 import type { MessageParam } from '../../src/shared';
 import type { FakeTurn, MessagesRequestBody } from '../../src/testing';
 import { childWorkerSuite, readExecutions, waitFor } from '../helpers/child-worker';
@@ -134,9 +135,9 @@ describe('crash matrix', () => {
       'two of four tools to finish',
       () => readExecutions(log).filter((e) => e.event === 'end').length === 2,
     );
-    // A tool logs its end just before its worker reports the result; give the report time to reach the
-    // server, so that the two finished calls are finished for Temporal too when the worker dies.
-    await new Promise((r) => setTimeout(r, 500));
+    // A tool logs its end just before its worker reports the result; wait until the server has recorded both
+    // results, so that the two finished calls are finished for Temporal too when the worker dies.
+    await waitForCompletedToolCalls(handle, 2);
     await first.kill();
     await worker(log);
     const result = await awaitResult(handle);
@@ -150,3 +151,22 @@ describe('crash matrix', () => {
     for (const [, count] of requestsByTurn(match)) assert.equal(count, 1, 'no model call was made twice');
   });
 });
+
+/** Polls the run's history until `count` runTool activities have completed. */
+async function waitForCompletedToolCalls(handle: RunHandle, count: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const toolActivities = new Set(
+      events
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool')
+        .map((e) => String(e.eventId)),
+    );
+    const completed = events.filter((e) =>
+      toolActivities.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)),
+    ).length;
+    if (completed >= count) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} tool calls to complete`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -313,6 +313,60 @@ test('a strict tool needs additionalProperties: false on every object schema', a
   );
 });
 
+test('a strict tool may not use constraints strict tool use does not support', async () => {
+  const schema = (qty: Body) => ({
+    type: 'object',
+    additionalProperties: false,
+    properties: { qty },
+    required: ['qty'],
+  });
+  await expectRejected(
+    request({
+      tools: [{ name: 'order', strict: true, input_schema: schema({ type: 'integer', minimum: 1 }) }],
+    }),
+    'tools.0.custom.input_schema.properties.qty',
+    "property 'minimum' is not supported",
+  );
+  await expectRejected(
+    request({
+      tools: [{ name: 'order', strict: true, input_schema: schema({ type: 'array', minItems: 2 }) }],
+    }),
+    "'minItems' values other than 0 or 1",
+  );
+});
+
+test('without strict, open objects and any constraint are accepted', () =>
+  expectAccepted(
+    request({
+      tools: [
+        {
+          name: 'tag',
+          input_schema: {
+            type: 'object',
+            properties: { tags: { type: 'object', additionalProperties: { type: 'string' } } },
+            minProperties: 1,
+          },
+        },
+      ],
+    }),
+  ));
+
+test('a request may carry at most 20 strict tools and 24 optional parameters across them', async () => {
+  const strictTool = (name: string, properties: Body = {}) => ({
+    name,
+    strict: true,
+    input_schema: { type: 'object', additionalProperties: false, properties },
+  });
+  const many = Array.from({ length: 21 }, (_, i) => strictTool(`t${i}`));
+  await expectRejected(request({ tools: many }), 'Too many strict tools (21)');
+  await expectAccepted(request({ tools: many.slice(0, 20) }));
+  const optional = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`o${i}`, { type: 'string' }]));
+  await expectRejected(
+    request({ tools: [strictTool('a', optional), strictTool('b', optional)] }),
+    'Too many optional parameters',
+  );
+});
+
 test('server tools pass through without an input_schema', () =>
   expectAccepted(
     request({ tools: [...tools, { type: 'web_search_20250305', name: 'web_search', max_uses: 3 }] }),

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { defineTool } from '../../src/activities/tools/define';
 import { createToolRegistry, describeTool } from '../../src/activities/tools/registry';
-import { toInputSchema, ToolSchemaError } from '../../src/activities/tools/schema';
+import { toInputSchema } from '../../src/activities/tools/schema';
 
 const base = {
   name: 'lookup',
@@ -54,12 +54,15 @@ describe('tool schema derivation', () => {
     assert.equal(props.m?.maximum, 5);
   });
 
-  it('rejects schemas that allow extra properties or are not objects', () => {
-    assert.throws(() => toInputSchema('loose', z.looseObject({ a: z.string() })), ToolSchemaError);
-    assert.throws(
-      () => toInputSchema('rec', z.object({ tags: z.record(z.string(), z.string()) })),
-      /extra properties/,
+  it('accepts records and loose objects, keeping them open, and refuses non-objects', () => {
+    const schema = toInputSchema(
+      'rec',
+      z.object({ tags: z.record(z.string(), z.string()), meta: z.looseObject({ a: z.string() }) }),
     );
+    const props = schema.properties as Record<string, Record<string, unknown>>;
+    assert.deepEqual(props.tags?.additionalProperties, { type: 'string' });
+    assert.deepEqual(props.meta?.additionalProperties, {});
+    assert.equal(schema.additionalProperties, false);
     assert.throws(() => toInputSchema('str', z.string() as never), /must be a z.object/);
   });
 

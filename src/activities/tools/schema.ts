@@ -6,8 +6,9 @@ export class ToolSchemaError extends Error {
 }
 
 /**
- * Derives the JSON Schema sent to Claude from a zod object schema. Every object is closed
- * (`additionalProperties: false`) so the schema is valid for `strict: true` tool use.
+ * Derives the JSON Schema of a tool's input from its zod object schema. Objects that do not allow extra keys are
+ * closed (`additionalProperties: false`); records and loose objects keep their open shape, which only costs
+ * them strict tool use (see `toToolParams`).
  */
 export function toInputSchema(toolName: string, schema: z.ZodType): Record<string, unknown> {
   let json: Record<string, unknown>;
@@ -24,37 +25,26 @@ export function toInputSchema(toolName: string, schema: z.ZodType): Record<strin
       `tool "${toolName}": the input schema must be a z.object(...), got JSON Schema type ${JSON.stringify(json.type)}.`,
     );
   }
-  close(toolName, json, 'input');
+  close(json);
   return json;
 }
 
-// Closes every object schema and drops zod's ±MAX_SAFE_INTEGER bounds on integers, which say nothing to the
-// model and which strict tool use does not accept.
-function close(toolName: string, node: unknown, path: string): void {
+// zod leaves `additionalProperties` out of a plain z.object's input schema (it strips unknown keys rather than
+// rejecting them); saying `false` tells the model not to invent keys. Also drops zod's ±MAX_SAFE_INTEGER bounds
+// on integers, which say nothing to the model.
+function close(node: unknown): void {
   if (Array.isArray(node)) {
-    node.forEach((child, i) => close(toolName, child, `${path}[${i}]`));
+    node.forEach(close);
     return;
   }
   if (node === null || typeof node !== 'object') return;
   const schema = node as Record<string, unknown>;
-  if (schema.type === 'object') {
-    const extra = schema.additionalProperties;
-    if (extra !== undefined && extra !== false) {
-      throw new ToolSchemaError(
-        `tool "${toolName}": ${path} allows extra properties; strict tool use needs closed objects, so use z.object (not z.looseObject, z.record or .catchall).`,
-      );
-    }
+  if (schema.type === 'object' && schema.additionalProperties === undefined) {
     schema.additionalProperties = false;
   }
   if (schema.type === 'integer') {
     if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
     if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
   }
-  for (const [key, value] of Object.entries(schema)) {
-    if (key === 'properties' && value && typeof value === 'object') {
-      for (const [prop, child] of Object.entries(value)) close(toolName, child, `${path}.${prop}`);
-    } else if (typeof value === 'object') {
-      close(toolName, value, `${path}.${key}`);
-    }
-  }
+  Object.values(schema).forEach(close);
 }

@@ -1,6 +1,7 @@
 import { reject } from './errors';
 import type { JsonObject } from './json';
-import { at, cacheBreakpoint, isObject, optionalBoolean, rejectExtraFields, requireObject } from './json';
+import { at, cacheBreakpoint, optionalBoolean, rejectExtraFields, requireObject } from './json';
+import { validateStrictLimits, validateStrictSchema } from './validate-strict';
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 
@@ -38,6 +39,7 @@ export function validateTools(tools: unknown): ToolsSummary {
     summary.names.add(name);
     summary.breakpoints += cacheBreakpoint(tool, path);
   });
+  validateStrictLimits(tools.filter((tool) => (tool as JsonObject)['strict'] === true) as JsonObject[]);
   return summary;
 }
 
@@ -63,33 +65,8 @@ function validateCustomTool(tool: JsonObject, path: string): string {
   if (tool['input_schema'] === undefined) reject(schemaPath, 'Field required');
   const schema = requireObject(tool['input_schema'], schemaPath);
   if (schema['type'] !== 'object') reject(at(schemaPath, 'type'), "Input should be 'object'");
-  if (tool['strict'] === true) requireClosedObjects(schema, schemaPath);
+  if (tool['strict'] === true) validateStrictSchema(schema, schemaPath);
   return name;
-}
-
-/** Strict tools use constrained decoding, which the real API only accepts when every object is closed. */
-function requireClosedObjects(schema: unknown, path: string): void {
-  if (Array.isArray(schema)) {
-    schema.forEach((item, index) => requireClosedObjects(item, at(path, index)));
-    return;
-  }
-  if (!isObject(schema)) return;
-  const type = schema['type'];
-  const isObjectSchema =
-    type === 'object' || (Array.isArray(type) && type.includes('object')) || isObject(schema['properties']);
-  if (isObjectSchema && schema['additionalProperties'] !== false) {
-    reject(path, "For 'object' type, 'additionalProperties' must be explicitly set to false (strict tools)");
-  }
-  for (const key of ['properties', '$defs', 'definitions']) {
-    const children = schema[key];
-    if (isObject(children)) {
-      for (const [name, child] of Object.entries(children))
-        requireClosedObjects(child, at(at(path, key), name));
-    }
-  }
-  for (const key of ['items', 'prefixItems', 'anyOf', 'oneOf', 'allOf', 'not']) {
-    if (schema[key] !== undefined) requireClosedObjects(schema[key], at(path, key));
-  }
 }
 
 /** Validates `tool_choice` against the tools actually provided. */
