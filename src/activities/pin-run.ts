@@ -34,6 +34,17 @@ export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
       });
     }
     const specs = input.tools === undefined ? tools.specs() : pick(tools, input.tools);
+    // Input validation checks a forced tool against the run's "tools" list; without one, only the worker knows.
+    const forced = input.toolChoice?.type === 'tool' ? input.toolChoice.name : undefined;
+    if (forced !== undefined && !specs.some((spec) => spec.name === forced)) {
+      const problem = `toolChoice.name: toolChoice names "${forced}", which is not one of the run's tools (${listed(specs.map((s) => s.name)) || 'none'}); add it to "tools" or choose another`;
+      throw ApplicationFailure.create({
+        type: RunErrorType.InvalidAgentInput,
+        nonRetryable: true,
+        message: `The run input is invalid:\n- ${problem}`,
+        details: [{ problems: [problem] }],
+      });
+    }
     const request: PinnedRequest = {
       tools: toToolParams(specs),
       ...(input.system ? { system: input.system } : {}),

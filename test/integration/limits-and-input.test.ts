@@ -96,6 +96,23 @@ describe('run input', () => {
     );
   });
 
+  it('fails before any model call when toolChoice forces a tool the worker does not have', async () => {
+    const before = env.fake.requests.length;
+    await assert.rejects(
+      env.run({ prompt: 'Force a missing tool.', toolChoice: { type: 'tool', name: 'teleport' } }),
+      (err: unknown) => {
+        assert.ok(err instanceof RunFailedError);
+        assert.equal(err.type, 'InvalidAgentInput');
+        assert.match(
+          err.message,
+          /toolChoice names "teleport", which is not one of the run's tools \(.*get_weather/,
+        );
+        return true;
+      },
+    );
+    assert.equal(env.fake.requests.length, before, 'no model call was made');
+  });
+
   it('fails for a model with no known price unless the run gives one', async () => {
     await assert.rejects(
       env.run({ prompt: 'Price me.', model: 'my-own-model' }),
