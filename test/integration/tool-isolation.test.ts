@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { awaitResult } from '../../src/client';
 import { ToolErrorType } from '../../src/shared';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
-import { childWorkerSuite, waitFor } from '../helpers/child-worker';
+import { childWorkerSuite, processAlive, waitFor } from '../helpers/child-worker';
 
 const ISOLATED_TOOLS = path.resolve(__dirname, '..', 'helpers', 'isolated-tools.ts');
 const suite = childWorkerSuite('tool-isolation');
@@ -28,15 +28,6 @@ function resultsSent(match: string): ToolResultBlock[] {
   const requests = suite.env.fake.requests.filter((r) => r.match === match);
   const messages = (requests[requests.length - 1]?.body as { messages: MessageParam[] }).messages;
   return messages[messages.length - 1]?.content as ToolResultBlock[];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('tool isolation', () => {
@@ -104,7 +95,7 @@ describe('tool isolation', () => {
       .map((line) => JSON.parse(line) as { pid: number });
     assert.equal(spin.length, 1);
     const pid = spin[0]!.pid;
-    await waitFor('the spinning process to be killed', () => !alive(pid));
+    await waitFor('the spinning process to be killed', () => !processAlive(pid));
 
     script('afterwards', [{ id: 'toolu_after', name: 'reports_pid' }]);
     const next = await suite.env.run({ prompt: 'Please call a tool afterwards.' });
