@@ -55,7 +55,11 @@ const CHILD_MAIN = require.resolve('./tool-process');
 export function runIsolated(call: Omit<RunMessage, 'kind'>, run: IsolatedRun): Promise<IsolatedResult> {
   return new Promise<IsolatedResult>((resolve, reject) => {
     // The child's output goes to the worker's own stdout and stderr, where its crash is explained.
-    const child = fork(CHILD_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(CHILD_MAIN, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // The worker's flags load TypeScript (tsx) in the child too; a debugger port would clash with the worker's.
+      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--inspect')),
+    });
     let answer: ChildMessage | undefined;
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
