@@ -3,6 +3,7 @@
 // rate is per task queue, enforced by the Temporal server over every worker polling it.
 import { writeFile } from 'node:fs/promises';
 import type { WorkerOptions } from '@temporalio/worker';
+import type { ToolIsolation } from './activities/tools/define';
 
 /** Environment variables that size a worker and pace its model calls. */
 export const WORKER_ENV = {
@@ -16,6 +17,7 @@ export const WORKER_ENV = {
   streamIdleTimeoutSeconds: 'DURABLE_AGENT_STREAM_IDLE_TIMEOUT_SECONDS',
   maxRetryAfterSeconds: 'DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS',
   toolStopGraceSeconds: 'DURABLE_AGENT_TOOL_STOP_GRACE_SECONDS',
+  toolIsolation: 'DURABLE_AGENT_TOOL_ISOLATION',
 } as const;
 
 /** Worker sizing; anything not set keeps the Temporal SDK's default. */
@@ -38,12 +40,17 @@ export interface WorkerSettings {
   maxRetryAfterMs?: number;
   /** How long a tool may go on after it was stopped (cancelled, timed out) before its slot is freed. */
   toolStopGraceMs?: number;
+  /** Where tools without an `isolation` of their own run: 'process' gives each call a child process. */
+  toolIsolation?: ToolIsolation;
 }
 
 /** Reads the settings; an empty variable counts as unset, a malformed one throws an Error that names it. */
 export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
   const settings: WorkerSettings = {};
-  const set = <K extends keyof WorkerSettings>(key: K, value: number | undefined) => {
+  const set = <K extends Exclude<keyof WorkerSettings, 'toolIsolation'>>(
+    key: K,
+    value: number | undefined,
+  ) => {
     if (value !== undefined) settings[key] = value;
   };
   set('maxConcurrentActivities', wholeNumber(env, WORKER_ENV.maxConcurrentActivities, 1));
@@ -56,6 +63,13 @@ export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Wor
   set('streamIdleTimeoutMs', milliseconds(env, WORKER_ENV.streamIdleTimeoutSeconds));
   set('maxRetryAfterMs', milliseconds(env, WORKER_ENV.maxRetryAfterSeconds));
   set('toolStopGraceMs', milliseconds(env, WORKER_ENV.toolStopGraceSeconds));
+  const isolation = env[WORKER_ENV.toolIsolation]?.trim();
+  if (isolation === 'process' || isolation === 'none') settings.toolIsolation = isolation;
+  else if (isolation) {
+    throw new Error(
+      `${WORKER_ENV.toolIsolation} must be 'process' (each tool call in a child process) or 'none', not "${isolation}".`,
+    );
+  }
   if (
     settings.maxConcurrentWorkflowTasks !== undefined &&
     settings.maxCachedWorkflows !== undefined &&
@@ -122,6 +136,7 @@ export function describeWorkerSettings(settings: WorkerSettings): string {
     parts.push(`model streams idle at most ${settings.streamIdleTimeoutMs / 1000}s`);
   if (settings.maxRetryAfterMs !== undefined)
     parts.push(`retry-after capped at ${settings.maxRetryAfterMs / 1000}s`);
+  if (settings.toolIsolation === 'process') parts.push('each tool call in a process of its own');
   return parts.join(', ');
 }
 

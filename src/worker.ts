@@ -89,7 +89,9 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
     ...(settings.toolImportTimeoutMs !== undefined ? { importTimeoutMs: settings.toolImportTimeoutMs } : {}),
   });
   const tools = [...loaded, ...(options.tools ?? [])];
-  const registry = createToolRegistry(tools);
+  const registry = createToolRegistry(tools, {
+    ...(settings.toolIsolation !== undefined ? { isolation: settings.toolIsolation } : {}),
+  });
   const anthropic = options.anthropic ?? createAnthropicClient(config);
   const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   const connection = options.connection ?? (await connectWorker(config.address));

@@ -10,6 +10,7 @@ import { toolOutputText } from './tool-output';
 import { redactDeep } from './redact';
 import type { Redact } from './redact';
 import type { StuckCalls } from './stuck-calls';
+import { runInChild } from './isolated-tool';
 
 /** What the tool activities share besides the registry and the store. */
 export interface ToolRuntime {
@@ -55,7 +56,14 @@ export function createRunTool(registry: ToolRegistry, transcripts: Transcripts, 
 
     const stopHeartbeat = startHeartbeat(ctx);
     try {
-      const output = await runOnce(tool, parsed.data, call, workflowId, runtime);
+      const output = await runOnce(
+        tool,
+        parsed.data,
+        call,
+        workflowId,
+        runtime,
+        registry.isolatedModule?.(call.name),
+      );
       // The tool has done its work: from here on nothing may fail the call, or it would run again.
       return { ...(await outOfLine(transcripts, resultText(call.name, output, redact))), attempt };
     } finally {
@@ -71,10 +79,14 @@ async function runOnce(
   call: ToolCallInput,
   workflowId: string,
   { redact, stuck, stopGraceMs }: ToolRuntime,
+  isolatedModule: string | undefined,
 ) {
   const ctx = Context.current();
   const { attempt } = ctx.info;
   try {
+    if (isolatedModule !== undefined) {
+      return await runInChild(isolatedModule, tool, input, call, workflowId, { redact, stopGraceMs });
+    }
     const work = Promise.resolve().then(() =>
       tool.run(input, {
         idempotencyKey: `${workflowId}/${call.toolUseId}`,

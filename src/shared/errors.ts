@@ -55,4 +55,6 @@ export const ToolErrorType = {
   OutcomeUnknown: 'ToolOutcomeUnknown',
   TooManyCalls: 'TooManyToolCalls',
   SchemaChanged: 'ToolSchemaChanged',
+  /** The child process of an isolated call ended (process.exit, a crash, a kill) before it answered. */
+  ProcessExited: 'ToolProcessExited',
 } as const;

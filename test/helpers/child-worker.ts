@@ -90,6 +90,16 @@ export function startChildWorker(env: Record<string, string>): Promise<ChildWork
   });
 }
 
+/** Whether a process with this id still exists. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Polls until the condition holds, or fails after the timeout with the description. */
 export async function waitFor(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

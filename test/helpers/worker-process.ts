@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   const tools = [
     ...chainTools,
     ...(await loadToolModules(toolModulePaths(process.env.DURABLE_AGENT_TOOLS))),
-  ].map(instrument);
+    // An isolated tool runs in a child process that loads its module, so a wrapper here would never run.
+  ].map((tool) => (tool.isolation === 'process' ? tool : instrument(tool)));
   const connection = await NativeConnection.connect({ address });
   const worker = await createAgentWorker({
     connection,

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../helpers/child-worker';
+import { processAlive, waitFor } from '../helpers/child-worker';
 import { startTestEnv } from '../helpers/env';
 import type { TestEnv } from '../helpers/env';
 
@@ -65,15 +65,6 @@ function descendants(pid: number): Process[] {
 
 const isDevServer = (p: Process) => p.command.includes('server start-dev');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Ctrl-C as a terminal sends it: SIGINT to the command's whole process group. */
 function ctrlC(command: Command): void {
   process.kill(-(command.child.pid as number), 'SIGINT');
@@ -120,7 +111,7 @@ describe('Ctrl-C on durable-agent demo', () => {
     assert.match(demo.output(), /status {6}completed/);
     assert.doesNotMatch(demo.output(), NOISE);
     assert.deepEqual(
-      children.filter((p) => alive(p.pid)),
+      children.filter((p) => processAlive(p.pid)),
       [],
       'no child process left running',
     );
@@ -137,7 +128,7 @@ describe('Ctrl-C on durable-agent demo', () => {
     assert.doesNotMatch(demo.output(), NOISE);
     assert.doesNotMatch(demo.output(), /\n\s+at /, 'no stack trace');
     assert.deepEqual(
-      started.filter((p) => alive(p.pid)),
+      started.filter((p) => processAlive(p.pid)),
       [],
       'no child process left running',
     );

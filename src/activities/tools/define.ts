@@ -18,6 +18,9 @@ export interface ToolContext {
   toolUseId: string;
 }
 
+/** Where a tool's calls run: in a child process per call, or in the worker's own process. */
+export type ToolIsolation = 'process' | 'none';
+
 /** A tool: plain data plus a handler. `input` is a zod object schema; the JSON Schema sent to Claude comes from it. */
 export interface Tool<S extends z.ZodObject = z.ZodObject> {
   /** Name the model calls it by: letters, digits, `_` and `-`, at most 64 characters. */
@@ -32,6 +35,13 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
   retries?: number;
   /** Waits for the `approve` update before running. */
   needsApproval?: boolean;
+  /**
+   * Where each call's `run` runs. 'process': in a child process of its own, which is killed once the call is
+   * stopped and its grace period has passed, and whose crash or `process.exit` fails only that call; the tool
+   * must come from a tool module (DURABLE_AGENT_TOOLS), which the child loads. 'none': in the worker's process.
+   * Default: DURABLE_AGENT_TOOL_ISOLATION, else 'none'.
+   */
+  isolation?: ToolIsolation;
   /** Does the work; a string is sent to the model as is, anything else as JSON. */
   run(input: z.output<S>, ctx: ToolContext): unknown;
   /**

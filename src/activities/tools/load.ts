@@ -7,6 +7,14 @@ export class ToolModuleError extends Error {
   override name = 'ToolModuleError';
 }
 
+// The module each loaded tool came from, so a call can be run in a child process that loads the same module.
+const modules = new WeakMap<AnyTool, string>();
+
+/** The absolute path of the module `tool` was loaded from; undefined for a tool given directly in code. */
+export function toolModuleOf(tool: AnyTool): string | undefined {
+  return modules.get(tool);
+}
+
 /** Splits DURABLE_AGENT_TOOLS (comma-separated paths) into paths, ignoring blanks. */
 export function toolModulePaths(value: string | undefined): string[] {
   return (value ?? '')
@@ -59,6 +67,7 @@ export async function loadToolModules(
         );
       }
       tools.push(candidate as AnyTool);
+      modules.set(candidate as AnyTool, absolute);
     }
   }
   return tools;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { msToNumber } from '@temporalio/common';
 import type { ToolSpec } from '../../shared';
-import type { AnyTool } from './define';
+import type { AnyTool, ToolIsolation } from './define';
+import { toolModuleOf } from './load';
 import { toInputSchema, ToolSchemaError } from './schema';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -13,23 +14,53 @@ export interface ToolRegistry {
   get(name: string): AnyTool | undefined;
   spec(name: string): ToolSpec | undefined;
   specs(): ToolSpec[];
+  /** The module to load in a child process for each call of this tool; undefined when it runs in the worker. */
+  isolatedModule?(name: string): string | undefined;
+}
+
+/** How the registry runs tools that do not say. */
+export interface ToolRegistryOptions {
+  /** The isolation of tools without an `isolation` of their own (DURABLE_AGENT_TOOL_ISOLATION); default 'none'. */
+  isolation?: ToolIsolation;
 }
 
 /** Checks every tool and builds the registry; throws ToolSchemaError naming the tool and what to fix. */
-export function createToolRegistry(tools: readonly AnyTool[]): ToolRegistry {
-  const byName = new Map<string, { tool: AnyTool; spec: ToolSpec }>();
+export function createToolRegistry(
+  tools: readonly AnyTool[],
+  options: ToolRegistryOptions = {},
+): ToolRegistry {
+  const byName = new Map<string, { tool: AnyTool; spec: ToolSpec; module: string | undefined }>();
   for (const tool of tools) {
     const spec = describeTool(tool);
     if (byName.has(spec.name)) {
       throw new ToolSchemaError(`two tools are named "${spec.name}"; tool names must be unique.`);
     }
-    byName.set(spec.name, { tool, spec });
+    byName.set(spec.name, { tool, spec, module: isolatedModule(tool, options.isolation ?? 'none') });
   }
   return {
     get: (name) => byName.get(name)?.tool,
     spec: (name) => byName.get(name)?.spec,
     specs: () => [...byName.values()].map((entry) => entry.spec),
+    isolatedModule: (name) => byName.get(name)?.module,
   };
+}
+
+// A child process can only rebuild a tool by loading its module: a tool made in code (a closure, say) has no
+// module to load, so asking to isolate it is refused at start rather than silently running it unisolated.
+function isolatedModule(tool: AnyTool, fallback: ToolIsolation): string | undefined {
+  const isolation = tool.isolation ?? fallback;
+  if (isolation !== 'process') return undefined;
+  const module = toolModuleOf(tool);
+  if (module === undefined) {
+    const why =
+      tool.isolation === 'process'
+        ? "it has `isolation: 'process'`"
+        : "DURABLE_AGENT_TOOL_ISOLATION is 'process'";
+    throw new ToolSchemaError(
+      `tool "${tool.name}": ${why}, but the tool was given in code, not loaded from a tool module, so a child process cannot load it. Put it in a module listed in DURABLE_AGENT_TOOLS, or give it \`isolation: 'none'\`.`,
+    );
+  }
+  return module;
 }
 
 /** Validates one tool declaration and derives its ToolSpec. */
@@ -56,6 +87,11 @@ export function describeTool(tool: AnyTool): ToolSpec {
   if (typeof tool.run !== 'function') throw new ToolSchemaError(`${label}: \`run\` must be a function.`);
   if (tool.reconcile !== undefined && typeof tool.reconcile !== 'function') {
     throw new ToolSchemaError(`${label}: \`reconcile\` must be a function of the idempotency key.`);
+  }
+  if (tool.isolation !== undefined && tool.isolation !== 'process' && tool.isolation !== 'none') {
+    throw new ToolSchemaError(
+      `${label}: \`isolation\` must be 'process' or 'none', got ${JSON.stringify(tool.isolation)}.`,
+    );
   }
   if (tool.effect === 'unsafe' && tool.retries !== undefined && tool.retries !== 0) {
     throw new ToolSchemaError(
