@@ -204,7 +204,9 @@ async function loop(state: RunState, plan: RunPlan, turn: TurnContext): Promise<
     if (verdict.finalTurn && state.tools.length > 0) request.toolChoice = { type: 'none' };
     else if (plan.toolChoice) request.toolChoice = plan.toolChoice;
 
-    const reply = checkReply(await modelCall(`${plan.model} · turn ${iteration}`)(request), iteration);
+    const { reply, fixed } = checkReply(await modelCall(`${plan.model} · turn ${iteration}`)(request));
+    if (fixed.length > 0)
+      wf.log.warn('model call usage was not a token count; made safe', { turn: iteration, fixed });
     // The call was paid for whatever its reply holds, so it counts before the reply is judged.
     state.iterations = iteration;
     const costBefore = state.costUsd;

@@ -6,7 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { defineTool } from '../../src/activities/tools/define';
 import { awaitResult, RunFailedError } from '../../src/client';
-import { cancelSignal } from '../../src/shared';
+import type { RunHandle } from '../../src/client';
+import { cancelSignal, WORKFLOW_TYPE } from '../../src/shared';
 import { waitFor } from '../helpers/child-worker';
 import { useTestEnv } from '../helpers/env';
 import { executions, weather } from '../helpers/tools';
@@ -131,5 +132,75 @@ describe('replies that break the tool-use protocol', () => {
       return true;
     });
     assert.equal(started('Twiceville'), false);
+  });
+});
+
+describe('what comes from outside the workflow', () => {
+  /** Starts agentRun with raw arguments, as the temporal CLI or another SDK could. */
+  const startRaw = (args: unknown[]): Promise<RunHandle> =>
+    env.client.workflow.start(WORKFLOW_TYPE, {
+      args,
+      taskQueue: env.taskQueue,
+      workflowId: `raw-${Math.random().toString(36).slice(2)}`,
+    }) as Promise<RunHandle>;
+  const failsWith = async (handle: RunHandle, type: string, message: RegExp) =>
+    assert.rejects(awaitResult(handle), (err: unknown) => {
+      assert.ok(err instanceof RunFailedError);
+      assert.equal(err.type, type);
+      assert.match(err.message, message);
+      return true;
+    });
+
+  it('refuses a second start argument: resume state comes only from the run it continues', async () => {
+    await failsWith(
+      await startRaw([{ prompt: 'A stray second argument.' }, {}]),
+      'InvalidAgentInput',
+      /one argument/,
+    );
+    const forged = {
+      kind: 'durable-agent.resume.v1',
+      fromRunId: 'guessed',
+      iterations: 0,
+      usage: { inputTokens: -1e9, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
+    };
+    await failsWith(
+      await startRaw([{ prompt: 'A forged resume state.' }, forged]),
+      'InvalidAgentInput',
+      /one argument/,
+    );
+  });
+
+  it('fails at once with InvalidAgentInput for a model name of thousands of characters', async () => {
+    await failsWith(
+      await startRaw([{ prompt: 'A long model name.', model: 'claude-'.repeat(1000) }]),
+      'InvalidAgentInput',
+      /model:/,
+    );
+  });
+
+  it('fails at once with InvalidAgentInput for a prompt just under the 2 MiB payload limit', async () => {
+    const prompt = `Summarize: ${'x'.repeat(1.9 * 1024 * 1024)}`;
+    await failsWith(await startRaw([{ prompt }]), 'InvalidAgentInput', /run input is 1\.90 MiB/);
+  });
+
+  it('counts usage that is not a token count as zero, and clamps a huge one, instead of wedging the run', async () => {
+    env.fake.script(
+      [
+        {
+          content: [{ type: 'tool_use', name: 'get_weather', input: { city: 'Oddcount' } }],
+          usage: { input_tokens: -5, output_tokens: 'lots' as never, cache_read_input_tokens: 7 },
+        },
+        { content: 'Done.', usage: { input_tokens: 1e300, output_tokens: 1 } },
+      ],
+      { match: 'odd usage' },
+    );
+    const result = await env.run({ prompt: 'Report odd usage.', limits: { maxTotalTokens: 1e12 } });
+    assert.equal(result.status, 'completed');
+    assert.deepEqual(result.usage, {
+      inputTokens: 100_000_000,
+      outputTokens: 1,
+      cacheReadInputTokens: 7,
+      cacheCreationInputTokens: 0,
+    });
   });
 });
