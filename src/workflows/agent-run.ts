@@ -20,6 +20,7 @@ import {
 } from '../shared/search-attributes';
 import { addUsage, checkBudget, costUsd, totalTokens } from './budget';
 import { checkPinned, checkReply, checkStartInput } from './checks';
+import { cancelReasonOf, checkApproval } from './person-input';
 import { fitLedger } from './payload-guard';
 import { appendTranscript, modelCall, pinRun } from './proxies';
 import { recordModelCall, recordRunEnd, recordToolCall } from './metrics';
@@ -81,21 +82,27 @@ export async function agentRun(rawInput: unknown, ...handedOver: unknown[]): Pro
   };
 
   const loopScope = new wf.CancellationScope();
-  wf.setHandler(cancelSignal, (args) => {
-    state.cancelReason = args?.reason ?? 'cancelled by the cancel signal';
+  wf.setHandler(cancelSignal, (args: unknown) => {
+    state.cancelReason = cancelReasonOf(args);
     loopScope.cancel();
   });
   wf.setHandler(statusQuery, (): RunProgress => progress(state, turn, state.finalStatus ?? 'running'));
   wf.setHandler(
     approveUpdate,
     (args) => {
-      const pending = turn.approvals.get(args.toolUseId) as PendingApproval;
-      pending.decision = args;
-      return args.approved
-        ? `approved ${pending.name} (${args.toolUseId})`
-        : `rejected ${pending.name} (${args.toolUseId})`;
+      // Only the checked fields are kept: anything else the request carried stays out of the run's state.
+      const decision = checkApproval(args, turn.approvals);
+      const pending = turn.approvals.get(decision.toolUseId) as PendingApproval;
+      pending.decision = decision;
+      return decision.approved
+        ? `approved ${pending.name} (${decision.toolUseId})`
+        : `rejected ${pending.name} (${decision.toolUseId})`;
     },
-    { validator: (args) => validateApproval(args, turn.approvals) },
+    {
+      validator: (args) => {
+        checkApproval(args, turn.approvals);
+      },
+    },
   );
 
   let ending: Ending | 'continue-as-new';
@@ -355,25 +362,6 @@ function asRunFailure(err: unknown): unknown {
     });
   }
   return err;
-}
-
-function validateApproval(
-  args: { toolUseId?: unknown; approved?: unknown },
-  approvals: Map<string, PendingApproval>,
-): void {
-  if (typeof args?.toolUseId !== 'string' || typeof args.approved !== 'boolean') {
-    throw new Error('approve takes { toolUseId: string, approved: boolean, note?: string }.');
-  }
-  const pending = approvals.get(args.toolUseId);
-  const waiting = [...approvals.keys()].join(', ') || 'none';
-  if (!pending)
-    throw new Error(
-      `No tool call ${args.toolUseId} is waiting for approval in this run. Waiting now: ${waiting}.`,
-    );
-  if (pending.decision)
-    throw new Error(
-      `Tool call ${args.toolUseId} was already ${pending.decision.approved ? 'approved' : 'rejected'}.`,
-    );
 }
 
 function assemble(state: RunState, ending: Ending): AgentResult {

@@ -5,12 +5,13 @@ import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { defineTool } from '../../src/activities/tools/define';
-import { awaitResult, RunFailedError } from '../../src/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { awaitResult, getProgress, RunFailedError } from '../../src/client';
 import type { RunHandle } from '../../src/client';
-import { cancelSignal, WORKFLOW_TYPE } from '../../src/shared';
+import { approveUpdate, cancelSignal, WORKFLOW_TYPE } from '../../src/shared';
 import { waitFor } from '../helpers/child-worker';
 import { useTestEnv } from '../helpers/env';
-import { executions, weather } from '../helpers/tools';
+import { closeAccount, executions, weather } from '../helpers/tools';
 
 /** An unsafe call that fails after a moment, so the run ends with a call in doubt. */
 const failingTransfer = defineTool({
@@ -24,7 +25,7 @@ const failingTransfer = defineTool({
   },
 });
 
-const env = useTestEnv([weather, failingTransfer]);
+const env = useTestEnv([weather, failingTransfer, closeAccount]);
 
 const served = (match: string) => env.fake.requests.filter((r) => r.match === match);
 const started = (city: string) => executions.some((e) => (e.input as { city?: string }).city === city);
@@ -202,5 +203,54 @@ describe('what comes from outside the workflow', () => {
       cacheReadInputTokens: 7,
       cacheCreationInputTokens: 0,
     });
+  });
+});
+
+describe("a person's input", () => {
+  it('refuses a 1.1 MB rejection note, sent twice, and the run goes on', async () => {
+    env.fake.script(
+      [
+        {
+          content: [
+            { type: 'tool_use', id: 'toolu_long_note', name: 'close_account', input: { account: 'n1' } },
+          ],
+        },
+        { content: 'Closed.' },
+      ],
+      { match: 'long note' },
+    );
+    const handle = await env.start({ prompt: 'Please take a long note.' });
+    for (;;) {
+      const progress = await getProgress(env.client, handle.workflowId).catch(() => undefined);
+      if (progress?.approvalsWaiting.length === 1) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const note = 'n'.repeat(1_100_000);
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(
+        handle.executeUpdate(approveUpdate, {
+          args: [{ toolUseId: 'toolu_long_note', approved: false, note }],
+        }),
+        (err: unknown) => {
+          assert.ok(err instanceof WorkflowUpdateFailedError);
+          assert.match(err.cause?.message ?? '', /the note is 1100000 characters; at most 4000 are accepted/);
+          return true;
+        },
+      );
+    }
+    await handle.executeUpdate(approveUpdate, { args: [{ toolUseId: 'toolu_long_note', approved: true }] });
+    const result = await awaitResult(handle);
+    assert.equal(result.status, 'completed');
+    assert.equal(result.toolCalls[0]?.status, 'succeeded');
+  });
+
+  it('keeps a cancel reason that is not a string as text, cut to a bound', async () => {
+    env.fake.script([{ content: 'Too late.', delayMs: 20_000 }], { match: 'odd reason' });
+    const handle = await env.start({ prompt: 'Cancel with an odd reason.' });
+    await waitFor('the model call', () => served('odd reason').length === 1);
+    await handle.signal(cancelSignal, { reason: { why: 'w'.repeat(5000) } } as never);
+    const result = await awaitResult(handle);
+    assert.equal(result.status, 'cancelled');
+    assert.equal(result.reason, `{"why":"${'w'.repeat(992)}…`);
   });
 });
