@@ -14,7 +14,7 @@ export { createAgentWorker, createAnthropicClient, ensureSearchAttributes, WORKF
 export type { AgentWorkerOptions } from './worker';
 export { awaitResult, connectClient, getProgress, RunFailedError, startRun, webUiLink } from './client';
 export type { RunHandle, StartedRun, StartRunOptions } from './client';
-export { loadTranscript } from './client';
+export { loadToolCalls, loadTranscript } from './client';
 export { DriverStore, LocalDiskStore, MissingContentError } from './activities/store/message-store';
 export type { MessageStore } from './activities/store/message-store';
 export * from './codec';

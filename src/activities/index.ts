@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam } from '../shared';
 import { createCallClaude } from './call-claude';
+import { createStoreToolCalls } from './ledger';
 import { createPinRun } from './pin-run';
 import { createReconcileTool, createRunTool } from './run-tool';
 import type { MessageStore } from './store/message-store';
@@ -26,6 +27,7 @@ export function createActivities({ anthropic, tools, store }: ActivityDeps) {
     async appendTranscript(request: { head: string | null; append: MessageParam[] }): Promise<string | null> {
       return transcripts.append(request.head, request.append);
     },
+    storeToolCalls: createStoreToolCalls(transcripts),
     callClaude: createCallClaude(anthropic, transcripts),
     runTool: createRunTool(tools, transcripts),
     reconcileTool: createReconcileTool(tools, transcripts),

@@ -6,9 +6,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { defineTool } from '../../src/activities/tools/define';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { awaitResult, getProgress, RunFailedError } from '../../src/client';
+import { awaitResult, getProgress, loadToolCalls, RunFailedError } from '../../src/client';
 import type { RunHandle } from '../../src/client';
-import { approveUpdate, cancelSignal, WORKFLOW_TYPE } from '../../src/shared';
+import { approveUpdate, cancelSignal, RECENT_TOOL_CALLS, WORKFLOW_TYPE } from '../../src/shared';
+import type { MessageParam } from '../../src/shared';
+import type { MessagesRequestBody } from '../../src/testing';
 import { waitFor } from '../helpers/child-worker';
 import { useTestEnv } from '../helpers/env';
 import { closeAccount, executions, weather } from '../helpers/tools';
@@ -25,7 +27,16 @@ const failingTransfer = defineTool({
   },
 });
 
-const env = useTestEnv([weather, failingTransfer, closeAccount]);
+/** Counts a call; cheap, so a run can make hundreds of them. */
+const tally = defineTool({
+  name: 'tally',
+  description: 'Counts one item.',
+  input: z.object({ n: z.number().int(), note: z.string() }),
+  effect: 'read',
+  run: ({ n }) => `counted ${n}`,
+});
+
+const env = useTestEnv([weather, failingTransfer, closeAccount, tally]);
 
 const served = (match: string) => env.fake.requests.filter((r) => r.match === match);
 const started = (city: string) => executions.some((e) => (e.input as { city?: string }).city === city);
@@ -252,5 +263,74 @@ describe("a person's input", () => {
     const result = await awaitResult(handle);
     assert.equal(result.status, 'cancelled');
     assert.equal(result.reason, `{"why":"${'w'.repeat(992)}…`);
+  });
+});
+
+describe('a large ledger', () => {
+  it('keeps counts and the latest calls in history across continue-as-new, and every call in the store', async () => {
+    const perTurn = 20;
+    const turns = 8;
+    const note = 'n'.repeat(1000);
+    const resultsSoFar = (body: MessagesRequestBody) =>
+      (body.messages as MessageParam[])
+        .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
+        .filter((b) => b.type === 'tool_result').length;
+    const reply = ({ body }: { body: MessagesRequestBody }) => {
+      const done = resultsSoFar(body);
+      if (done >= perTurn * turns) return { content: `Counted ${done}.` };
+      return {
+        content: Array.from({ length: perTurn }, (_, i) => ({
+          type: 'tool_use',
+          id: `toolu_tally_${done + i + 1}`,
+          name: 'tally',
+          input: { n: done + i + 1, note },
+        })),
+      };
+    };
+    env.fake.script(
+      Array.from({ length: turns + 1 }, () => reply),
+      { match: 'tally a large ledger' },
+    );
+    const handle = await env.start({
+      prompt: 'Please tally a large ledger.',
+      tools: ['tally'],
+      limits: {
+        maxIterations: 50,
+        maxToolCallsPerTurn: perTurn,
+        maxTotalTokens: 100_000_000,
+        maxCostUsd: 1000,
+        historyEventsBeforeContinueAsNew: 20,
+      },
+    });
+    const result = await awaitResult(handle);
+    const total = perTurn * turns;
+
+    assert.equal(result.status, 'completed');
+    assert.deepEqual(result.toolCallCounts, { total, byStatus: { succeeded: total } });
+    assert.deepEqual(
+      result.toolCalls.map((c) => c.toolUseId),
+      Array.from({ length: RECENT_TOOL_CALLS }, (_, i) => `toolu_tally_${total - RECENT_TOOL_CALLS + i + 1}`),
+    );
+    const all = await loadToolCalls(result);
+    assert.deepEqual(
+      all.map((c) => (c.input as { n: number }).n),
+      Array.from({ length: total }, (_, i) => i + 1),
+    );
+    const progress = await getProgress(env.client, handle.workflowId);
+    assert.equal(progress.toolCallCounts?.total, total);
+    assert.equal(progress.toolCalls.length, RECENT_TOOL_CALLS);
+
+    // What each run of the chain was handed stays bounded: counts and the latest calls, not every call.
+    let runs = 0;
+    for await (const execution of env.client.workflow.list({
+      query: `WorkflowId = "${handle.workflowId}"`,
+    })) {
+      const history = await env.client.workflow.getHandle(handle.workflowId, execution.runId).fetchHistory();
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      const handedOver = started?.input?.payloads?.[1]?.data?.length ?? 0;
+      assert.ok(handedOver < 80_000, `run ${execution.runId} was handed ${handedOver} bytes`);
+      runs++;
+    }
+    assert.ok(runs >= 3, `the run continued as new (${runs} runs in the chain)`);
   });
 });
