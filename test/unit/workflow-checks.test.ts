@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CallClaudeOutput } from '../../src/activities';
 import { parseAgentInput } from '../../src/shared';
-import { checkPinned, checkReply, MAX_TOKENS_PER_CALL } from '../../src/workflows/checks';
+import { checkPinned, checkReply, checkToolOutput, MAX_TOKENS_PER_CALL } from '../../src/workflows/checks';
 
 const reply = (usage: unknown): CallClaudeOutput =>
   ({
@@ -117,6 +117,21 @@ describe('activity results', () => {
         'InvalidActivityResult',
       );
     }
+  });
+});
+
+describe('tool call results', () => {
+  it('keeps a result of the wrong shape as text rather than failing a call that took effect', () => {
+    assert.deepEqual(checkToolOutput({ content: 'ok', bytes: 2, attempt: 2 }), { content: 'ok', attempt: 2 });
+    assert.deepEqual(checkToolOutput({ contentRef: 'sha256:dd', attempt: 1 }), {
+      contentRef: 'sha256:dd',
+      attempt: 1,
+    });
+    assert.deepEqual(checkToolOutput({ content: { sent: 5 }, attempt: 'two' }), {
+      content: '{"sent":5}',
+      attempt: 1,
+    });
+    assert.deepEqual(checkToolOutput(null), { content: '', attempt: 1 });
   });
 });
 
