@@ -14,7 +14,7 @@ import { watchProgress } from './cli/progress';
 import { connect, describeRun } from './cli/runs';
 import { formatRunningProgress, formatTranscript, loadConversation } from './cli/transcript';
 import { configFromEnv } from './config';
-import { approveUpdate, cancelSignal } from './shared';
+import { approveUpdate, cancelSignal, toolCallTotal } from './shared';
 import type { AgentInput, AgentResult } from './shared';
 import { runWorkerFromEnv } from './worker';
 
@@ -173,7 +173,7 @@ async function status(args: string[]): Promise<number> {
       console.log(`run         ${workflowId} (${description.status.name})`);
       if (progress) {
         console.log(
-          `status      ${progress.status} · turn ${progress.iterations} · ${progress.toolCalls.length} tool calls · $${progress.costUsd.toFixed(4)}`,
+          `status      ${progress.status} · turn ${progress.iterations} · ${toolCallTotal(progress)} tool calls · $${progress.costUsd.toFixed(4)}`,
         );
         if (progress.toolsRunning.length > 0) console.log(`running     ${progress.toolsRunning.join(', ')}`);
         for (const a of progress.approvalsWaiting)
@@ -360,7 +360,7 @@ function resultFooter(result: AgentResult): string {
   return [
     `── ${result.status}${result.reason ? ` (${result.reason})` : ''}`,
     `${result.iterations} turns`,
-    `${result.toolCalls.length} tool calls`,
+    `${toolCallTotal(result)} tool calls`,
     `${tokens} tokens`,
     `$${result.costUsd.toFixed(4)}`,
   ].join(' · ');

@@ -13,8 +13,16 @@ import { configFromEnv } from './config';
 import type { AgentConfig } from './config';
 import { clientConnectionOptions, describeConnection, temporalConnectionFromEnv } from './connection';
 import { statusQuery, WORKFLOW_TYPE } from './shared';
-import type { AgentInput, AgentResult, MessageParam, RunProgress, TranscriptRef } from './shared';
+import type {
+  AgentInput,
+  AgentResult,
+  MessageParam,
+  RunProgress,
+  ToolCallRecord,
+  TranscriptRef,
+} from './shared';
 import type { MessageStore } from './activities/store/message-store';
+import { readToolCalls } from './activities/ledger';
 import { Transcripts } from './activities/transcript';
 import { defaultMessageStore } from './store';
 
@@ -153,6 +161,19 @@ function firstLine(text: string): string {
       .find((l) => l.trim() !== '')
       ?.trim() ?? '';
   return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}
+
+/**
+ * Every tool call of a run, oldest first, from the message store: a result or the status query holds only the
+ * latest calls (`toolCalls`) and the reference of the whole ledger (`toolCallLedger`).
+ */
+export async function loadToolCalls(
+  run: Pick<AgentResult, 'toolCalls' | 'toolCallLedger'>,
+  store: MessageStore = defaultMessageStore(),
+): Promise<ToolCallRecord[]> {
+  // A result from before the ledger was stored holds every call itself.
+  if (run.toolCallLedger === undefined) return run.toolCalls;
+  return readToolCalls(new Transcripts(store), run.toolCallLedger);
 }
 
 /** Reads a run's conversation from the message store (the worker's DURABLE_AGENT_STORE_DIR unless given). */

@@ -8,6 +8,7 @@ export {
   awaitResult,
   connectClient,
   getProgress,
+  loadToolCalls,
   loadTranscript,
   RunFailedError,
   startRun,

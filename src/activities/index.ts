@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageParam } from '../shared';
 import { createCallClaude } from './call-claude';
 import type { ModelCallLimits } from './call-claude';
+import { createStoreToolCalls } from './ledger';
 import { createPinRun } from './pin-run';
 import { createRedact, secretsFromEnv } from './redact';
 import type { Redact } from './redact';
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     async appendTranscript(request: { head: string | null; append: MessageParam[] }): Promise<string | null> {
       return transcripts.append(request.head, request.append);
     },
+    storeToolCalls: createStoreToolCalls(transcripts),
     callClaude: createCallClaude(anthropic, transcripts, modelCallLimits),
     runTool: createRunTool(tools, transcripts, runtime),
     reconcileTool: createReconcileTool(tools, transcripts, runtime.redact),

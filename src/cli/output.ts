@@ -1,3 +1,4 @@
+import { toolCallTotal } from '../shared';
 import type { AgentResult, ToolCallRecord } from '../shared';
 
 /** Where the Web UI of the server lives: TEMPORAL_UI_URL, else the dev server's default. */
@@ -11,7 +12,9 @@ export function formatResult(result: AgentResult, link?: string): string {
   lines.push(`status      ${result.status}${result.reason ? ` (${result.reason})` : ''}`);
   lines.push(`turns       ${result.iterations}`);
   if (result.toolCalls.length > 0) {
-    lines.push(`tool calls  ${result.toolCalls.map(formatToolCall).join(', ')}`);
+    const earlier = toolCallTotal(result) - result.toolCalls.length;
+    const shown = result.toolCalls.map(formatToolCall);
+    lines.push(`tool calls  ${earlier > 0 ? `${earlier} earlier, then ` : ''}${shown.join(', ')}`);
   }
   const u = result.usage;
   lines.push(

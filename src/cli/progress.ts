@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { getProgress } from '../client';
+import { toolCallTotal } from '../shared';
 import type { RunProgress } from '../shared';
 
 const POLL_MS = 500;
@@ -50,7 +51,7 @@ export function watchProgress(
 }
 
 function describe(p: RunProgress): string {
-  const done = p.toolCalls.length;
+  const done = toolCallTotal(p);
   const parts = [`turn ${p.iterations}`];
   if (p.toolsRunning.length > 0) parts.push(`running ${p.toolsRunning.join(', ')}`);
   if (p.approvalsWaiting.length > 0)

@@ -2,6 +2,7 @@
 // defensively: content may come from older or newer workers (a block type this code does not know, content
 // stored out of line as a reference), and a transcript must never crash on it.
 import { loadTranscript } from '../client';
+import { toolCallTotal } from '../shared';
 import type { AgentResult, MessageParam, RunProgress } from '../shared';
 import { CliError } from './exit-codes';
 
@@ -62,8 +63,10 @@ export function formatRunningProgress(workflowId: string, progress: RunProgress 
     return lines.join('\n');
   }
   lines.push(
-    `turn ${progress.iterations} · ${progress.toolCalls.length} tool calls done · $${progress.costUsd.toFixed(4)}`,
+    `turn ${progress.iterations} · ${toolCallTotal(progress)} tool calls done · $${progress.costUsd.toFixed(4)}`,
   );
+  const earlier = toolCallTotal(progress) - progress.toolCalls.length;
+  if (earlier > 0) lines.push(`  … ${earlier} earlier calls (the whole ledger is in the message store)`);
   for (const call of progress.toolCalls) {
     lines.push(
       `  → ${call.name} ${json(call.input)}  ${call.status}${call.error ? `: ${call.error.message}` : ''}`,

@@ -32,6 +32,20 @@ export interface ToolCallRecord {
   error?: { type: string; message: string };
 }
 
+/** How many of a result's tool calls are kept in it (and in history); the rest are in the message store. */
+export const RECENT_TOOL_CALLS = 50;
+
+/** Tool calls counted by how they ended. */
+export interface ToolCallCounts {
+  total: number;
+  byStatus: Partial<Record<ToolCallStatus, number>>;
+}
+
+/** How many tool calls a run (or its progress so far) made, also for results from before the counts. */
+export function toolCallTotal(run: Pick<AgentResult, 'toolCalls' | 'toolCallCounts'>): number {
+  return run.toolCallCounts?.total ?? run.toolCalls.length;
+}
+
 /** Tokens spent by a run, summed over its model calls. */
 export interface Usage {
   inputTokens: number;
@@ -48,7 +62,12 @@ export interface AgentResult {
   iterations: number;
   usage: Usage;
   costUsd: number;
+  /** The latest tool calls, at most RECENT_TOOL_CALLS of them; the whole ledger is in the message store. */
   toolCalls: ToolCallRecord[];
+  /** Every tool call of the run, counted by status (absent from results of older versions). */
+  toolCallCounts?: ToolCallCounts;
+  /** Reference of the whole ledger in the message store; `loadToolCalls` reads it. Null when it is empty. */
+  toolCallLedger?: string | null;
   /** Why the run stopped short, when it did (budget or limit reached). */
   reason?: string;
   /** The conversation, kept out of history in the message store; `loadTranscript` reads it. */

@@ -8,7 +8,7 @@ import { approveUpdate, cancelSignal, statusQuery } from '../shared/definitions'
 import type { MessageParam, StopReason } from '../shared/messages';
 import { RunErrorType } from '../shared/errors';
 import { ZERO_USAGE } from '../shared/result';
-import type { AgentResult, RunStatus, ToolCallRecord, Usage } from '../shared/result';
+import type { AgentResult, RunStatus, Usage } from '../shared/result';
 import type { PinnedRun, RunPlan, ToolPolicy } from '../shared/run-plan';
 import type { RunProgress } from '../shared/definitions';
 import {
@@ -20,7 +20,9 @@ import {
 } from '../shared/search-attributes';
 import { addUsage, checkBudget, costUsd, totalTokens } from './budget';
 import { checkPinned, checkReply, checkStartInput } from './checks';
-import { fitLedger } from './payload-guard';
+import { cancelReasonOf, checkApproval } from './person-input';
+import { addCalls, emptyLedger, ledgerView, storeCalls } from './ledger';
+import type { Ledger } from './ledger';
 import { appendTranscript, modelCall, pinRun } from './proxies';
 import { recordModelCall, recordRunEnd, recordToolCall } from './metrics';
 import { acceptResume, RESUME_KIND } from './resume';
@@ -54,7 +56,7 @@ interface RunState {
   usage: Usage;
   costUsd: number;
   stopReason: StopReason | null;
-  toolCalls: ToolCallRecord[];
+  ledger: Ledger;
   continuedText: string;
   lastText: string;
   cancelReason?: string;
@@ -81,21 +83,27 @@ export async function agentRun(rawInput: unknown, ...handedOver: unknown[]): Pro
   };
 
   const loopScope = new wf.CancellationScope();
-  wf.setHandler(cancelSignal, (args) => {
-    state.cancelReason = args?.reason ?? 'cancelled by the cancel signal';
+  wf.setHandler(cancelSignal, (args: unknown) => {
+    state.cancelReason = cancelReasonOf(args);
     loopScope.cancel();
   });
   wf.setHandler(statusQuery, (): RunProgress => progress(state, turn, state.finalStatus ?? 'running'));
   wf.setHandler(
     approveUpdate,
     (args) => {
-      const pending = turn.approvals.get(args.toolUseId) as PendingApproval;
-      pending.decision = args;
-      return args.approved
-        ? `approved ${pending.name} (${args.toolUseId})`
-        : `rejected ${pending.name} (${args.toolUseId})`;
+      // Only the checked fields are kept: anything else the request carried stays out of the run's state.
+      const decision = checkApproval(args, turn.approvals);
+      const pending = turn.approvals.get(decision.toolUseId) as PendingApproval;
+      pending.decision = decision;
+      return decision.approved
+        ? `approved ${pending.name} (${decision.toolUseId})`
+        : `rejected ${pending.name} (${decision.toolUseId})`;
     },
-    { validator: (args) => validateApproval(args, turn.approvals) },
+    {
+      validator: (args) => {
+        checkApproval(args, turn.approvals);
+      },
+    },
   );
 
   let ending: Ending | 'continue-as-new';
@@ -110,6 +118,9 @@ export async function agentRun(rawInput: unknown, ...handedOver: unknown[]): Pro
     ending = cancelledEnding(state);
   }
   if (ending === 'continue-as-new') {
+    await storeCalls(state.ledger, true).catch((err: unknown) => {
+      throw asRunFailure(err);
+    });
     // Updates and signals being handled finish first, so nothing a person sent is lost in the hand-over.
     // Waiting must not be cut short by a cancel request: the cancel is looked at right after.
     await wf.CancellationScope.nonCancellable(() => wf.condition(wf.allHandlersFinished));
@@ -119,15 +130,9 @@ export async function agentRun(rawInput: unknown, ...handedOver: unknown[]): Pro
     else return wf.continueAsNew<typeof agentRun>(rawInput, toResume(state));
   }
 
-  // Tool results of a run that stops before its next model call are stored too: the transcript is whole.
-  if (state.pending.length > 0) {
-    const pending = state.pending;
-    state.head = await wf.CancellationScope.nonCancellable(() =>
-      appendTranscript({ head: state.head, append: pending }),
-    );
-    state.messages += pending.length;
-    state.pending = [];
-  }
+  await Promise.all([storeLastMessages(state), storeCalls(state.ledger, true)]).catch((err: unknown) => {
+    throw asRunFailure(err);
+  });
   const result = assemble(state, ending);
   state.finalStatus = result.status;
   if (state.plan) {
@@ -139,9 +144,20 @@ export async function agentRun(rawInput: unknown, ...handedOver: unknown[]): Pro
     iterations: result.iterations,
     totalTokens: totalTokens(result.usage),
     costUsd: result.costUsd,
-    toolCalls: result.toolCalls.length,
+    toolCalls: state.ledger.counts.total,
   });
   return result;
+}
+
+// Tool results of a run that stops before its next model call are stored too: the transcript is whole.
+async function storeLastMessages(state: RunState): Promise<void> {
+  if (state.pending.length === 0) return;
+  const pending = state.pending;
+  state.head = await wf.CancellationScope.nonCancellable(() =>
+    appendTranscript({ head: state.head, append: pending }),
+  );
+  state.messages += pending.length;
+  state.pending = [];
 }
 
 function freshState(): RunState {
@@ -155,7 +171,7 @@ function freshState(): RunState {
     usage: ZERO_USAGE,
     costUsd: 0,
     stopReason: null,
-    toolCalls: [],
+    ledger: emptyLedger(),
     continuedText: '',
     lastText: '',
   };
@@ -204,7 +220,9 @@ async function loop(state: RunState, plan: RunPlan, turn: TurnContext): Promise<
     if (verdict.finalTurn && state.tools.length > 0) request.toolChoice = { type: 'none' };
     else if (plan.toolChoice) request.toolChoice = plan.toolChoice;
 
-    const reply = checkReply(await modelCall(`${plan.model} · turn ${iteration}`)(request), iteration);
+    const { reply, fixed } = checkReply(await modelCall(`${plan.model} · turn ${iteration}`)(request));
+    if (fixed.length > 0)
+      wf.log.warn('model call usage was not a token count; made safe', { turn: iteration, fixed });
     // The call was paid for whatever its reply holds, so it counts before the reply is judged.
     state.iterations = iteration;
     const costBefore = state.costUsd;
@@ -276,7 +294,8 @@ async function loop(state: RunState, plan: RunPlan, turn: TurnContext): Promise<
         });
       case 'run_tools': {
         const { blocks, records } = await runToolCalls(calls, turn);
-        state.toolCalls.push(...records);
+        addCalls(state.ledger, records);
+        await storeCalls(state.ledger, false);
         for (const record of records) {
           recordToolCall(record);
           wf.log.info('tool call', {
@@ -328,7 +347,8 @@ function toResume(state: RunState): ResumeState {
     fromRunId: wf.workflowInfo().runId,
     plan: plan as RunPlan,
     ...rest,
-    toolCalls: fitLedger(rest.toolCalls),
+    // Stored in full just before; the next run carries counts and the latest calls only.
+    ledger: { ...rest.ledger, recent: ledgerView(rest.ledger).toolCalls },
   };
 }
 
@@ -355,29 +375,8 @@ function asRunFailure(err: unknown): unknown {
   return err;
 }
 
-function validateApproval(
-  args: { toolUseId?: unknown; approved?: unknown },
-  approvals: Map<string, PendingApproval>,
-): void {
-  if (typeof args?.toolUseId !== 'string' || typeof args.approved !== 'boolean') {
-    throw new Error('approve takes { toolUseId: string, approved: boolean, note?: string }.');
-  }
-  const pending = approvals.get(args.toolUseId);
-  const waiting = [...approvals.keys()].join(', ') || 'none';
-  if (!pending)
-    throw new Error(
-      `No tool call ${args.toolUseId} is waiting for approval in this run. Waiting now: ${waiting}.`,
-    );
-  if (pending.decision)
-    throw new Error(
-      `Tool call ${args.toolUseId} was already ${pending.decision.approved ? 'approved' : 'rejected'}.`,
-    );
-}
-
 function assemble(state: RunState, ending: Ending): AgentResult {
-  const inDoubt = state.toolCalls.some(
-    (call) => call.effect === 'unsafe' && (call.status === 'failed' || call.status === 'outcome_unknown'),
-  );
+  const inDoubt = state.ledger.inDoubt > 0;
   const status: RunStatus = inDoubt && ending.status !== 'cancelled' ? 'needs_attention' : ending.status;
   const result: AgentResult = {
     status,
@@ -386,8 +385,7 @@ function assemble(state: RunState, ending: Ending): AgentResult {
     iterations: state.iterations,
     usage: state.usage,
     costUsd: state.costUsd,
-    // The ledger keeps every call's input; a long run's ledger must still fit in one result payload.
-    toolCalls: fitLedger(state.toolCalls),
+    ...ledgerView(state.ledger),
     transcript: { head: state.head, messages: state.messages },
   };
   const doubt = 'an unsafe tool call failed or its outcome is unknown; check the toolCalls ledger';
@@ -410,7 +408,7 @@ function progress(state: RunState, turn: TurnContext, status: RunProgress['statu
     iterations: state.iterations,
     usage: state.usage,
     costUsd: state.costUsd,
-    toolCalls: state.toolCalls,
+    ...ledgerView(state.ledger),
     toolsRunning: [...turn.running.values()],
     approvalsWaiting: [...turn.approvals.values()].map(({ toolUseId, name, input: args }) => ({
       toolUseId,

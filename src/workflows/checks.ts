@@ -2,7 +2,7 @@
 // argument, and the results of activities (which a different worker version, a proxy in front of the model or a
 // broken tool may have shaped). A bad value either becomes a safe one, with a log line, or ends the run with a
 // typed failure; it never fails the workflow task, which the server would retry for ever or terminate.
-import { ApplicationFailure, log } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { CallClaudeOutput } from '../activities';
 import { RunErrorType } from '../shared/errors';
 import type { ApiUsage } from '../shared/messages';
@@ -99,10 +99,10 @@ export function toolProblems(tools: unknown): string[] {
 
 /**
  * The model call's result, checked. Usage that is missing, negative, not a number or beyond any real call is
- * made safe (a warning says so), because budgets, metrics and search attributes are computed from it; a reply
- * whose shape is wrong fails the run rather than its workflow task.
+ * made safe (`fixed` says what was changed, for a log line), because budgets, metrics and search attributes are
+ * computed from it; a reply whose shape is wrong fails the run rather than its workflow task.
  */
-export function checkReply(value: unknown, turn: number): CallClaudeOutput {
+export function checkReply(value: unknown): { reply: CallClaudeOutput; fixed: string[] } {
   const reply = value as CallClaudeOutput;
   const problems: string[] = [];
   if (!isObject(value)) problems.push('callClaude returned no object');
@@ -119,11 +119,12 @@ export function checkReply(value: unknown, turn: number): CallClaudeOutput {
       problems.push('toolUses is not a list of tool_use blocks');
   }
   if (problems.length > 0) throw badResult('callClaude', problems);
-  return { ...reply, usage: safeUsage(reply.usage, turn) };
+  const { usage, fixed } = safeUsage(reply.usage);
+  return { reply: { ...reply, usage }, fixed };
 }
 
-function safeUsage(raw: unknown, turn: number): ApiUsage {
-  const given = isObject(raw) ? (raw as Record<string, unknown>) : {};
+function safeUsage(raw: unknown): { usage: ApiUsage; fixed: string[] } {
+  const given = isObject(raw) ? raw : {};
   const usage = {} as ApiUsage;
   const fixed: string[] = [];
   for (const field of USAGE_FIELDS) {
@@ -132,11 +133,22 @@ function safeUsage(raw: unknown, turn: number): ApiUsage {
       typeof n === 'number' && Number.isFinite(n) && n >= 0
         ? Math.min(Math.round(n), MAX_TOKENS_PER_CALL)
         : 0;
-    if (safe !== n) fixed.push(`${field}: ${String(n)} → ${safe}`);
+    if (safe !== n) fixed.push(`${field}: ${JSON.stringify(n) ?? 'missing'} → ${safe}`);
     usage[field] = safe;
   }
-  if (fixed.length > 0) log.warn('model call usage was not a token count; made safe', { turn, fixed });
-  return usage;
+  return { usage, fixed };
+}
+
+/**
+ * A tool call's result, made usable. The tool ran and took effect, so a result of the wrong shape must not turn
+ * into a failure (an unsafe call would then be reported as failed, or retried): what it holds is kept as text.
+ */
+export function checkToolOutput(value: unknown): { content?: string; contentRef?: string; attempt: number } {
+  const output = isObject(value) ? value : {};
+  const attempt = isCount(output.attempt) && output.attempt > 0 ? output.attempt : 1;
+  if (typeof output.contentRef === 'string') return { contentRef: output.contentRef, attempt };
+  const content = output.content;
+  return { content: typeof content === 'string' ? content : (JSON.stringify(content) ?? ''), attempt };
 }
 
 function badResult(activity: string, problems: string[]): ApplicationFailure {

@@ -23,6 +23,13 @@ const setup = proxyActivities<Activities>({
 /** Pins the run's tools and the request parts that never change. */
 export const pinRun = setup.pinRun;
 
+/** Appends a batch of tool calls to the run's ledger in the message store. */
+export const storeToolCalls = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 5 },
+  summary: 'store tool calls',
+}).storeToolCalls;
+
 /** Stores the run's last messages when it stops before another model call would have. */
 export const appendTranscript = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -4,9 +4,10 @@
 // server sets, and that a start request cannot know in advance. Anything else fails the run as invalid input.
 import { workflowInfo } from '@temporalio/workflow';
 import type { MessageParam, StopReason } from '../shared/messages';
-import type { ToolCallRecord, Usage } from '../shared/result';
+import type { Usage } from '../shared/result';
 import type { RunPlan, ToolPolicy } from '../shared/run-plan';
 import { invalidInput, planProblems, toolProblems } from './checks';
+import type { Ledger } from './ledger';
 
 /** Marks a value as resume state written by this workflow. */
 export const RESUME_KIND = 'durable-agent.resume.v1';
@@ -26,7 +27,7 @@ export interface ResumeState {
   usage: Usage;
   costUsd: number;
   stopReason: StopReason | null;
-  toolCalls: ToolCallRecord[];
+  ledger: Ledger;
   continuedText: string;
   lastText: string;
 }
@@ -62,8 +63,16 @@ function stateProblems(s: ResumeState): string[] {
     problems.push('a counter is not a number');
   if (typeof s.pinned !== 'string' || (s.head !== null && typeof s.head !== 'string'))
     problems.push('pinned or head is not a reference');
-  if (!Array.isArray(s.pending) || !Array.isArray(s.toolCalls))
-    problems.push('pending or toolCalls is not a list');
+  if (!Array.isArray(s.pending)) problems.push('pending is not a list');
+  const ledger = s.ledger as Partial<Ledger> | undefined;
+  if (
+    typeof ledger?.counts?.total !== 'number' ||
+    typeof ledger.inDoubt !== 'number' ||
+    !Array.isArray(ledger.recent) ||
+    !Array.isArray(ledger.unstored) ||
+    (ledger.ref !== null && typeof ledger.ref !== 'string')
+  )
+    problems.push('ledger is not a tool-call ledger');
   if (typeof s.continuedText !== 'string' || typeof s.lastText !== 'string')
     problems.push('text is not a string');
   return problems;

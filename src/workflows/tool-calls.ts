@@ -4,6 +4,7 @@ import type { ApproveArgs } from '../shared/definitions';
 import type { ToolResultBlock, ToolUseBlock } from '../shared/messages';
 import type { ToolCallRecord } from '../shared/result';
 import type { ToolPolicy } from '../shared/run-plan';
+import { checkToolOutput } from './checks';
 import { reconcileCall, toolCall } from './proxies';
 import {
   failedOutcome,
@@ -85,7 +86,8 @@ async function runOne(
     // An unsafe call in flight is allowed to finish when the run is cancelled, so its outcome is known.
     const output =
       spec.effect === 'unsafe' ? await CancellationScope.nonCancellable(attempt) : await attempt();
-    return successOutcome(output, output.attempt);
+    const checked = checkToolOutput(output);
+    return successOutcome(checked, checked.attempt);
   } catch (err) {
     if (isCancellation(err)) {
       return cancelledOutcome(call.name, 'the run was cancelled while it ran');

@@ -51,9 +51,14 @@ describe('replay of recorded histories', () => {
     const payload = first?.activityTaskCompletedEventAttributes?.result.payloads[0]?.data ?? '';
     const pinned = JSON.parse(Buffer.from(payload, 'base64').toString()) as {
       plan: { limits: { maxIterations: number }; pricing: { inputPerMTok: number } };
+      tools: Array<{ description?: string; inputSchema?: unknown }>;
     };
     assert.equal(pinned.plan.limits.maxIterations, 10);
     assert.equal(pinned.plan.pricing.inputPerMTok, 3);
+    // No workflow code reads a tool's description or input schema; they stay in the pinned request.
+    assert.ok(pinned.tools.length > 0);
+    for (const tool of pinned.tools)
+      assert.deepEqual([tool.description, tool.inputSchema], [undefined, undefined]);
   });
 
   for (const file of histories) {
