@@ -6,7 +6,17 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.cache/**', 'eslint.config.mjs', 'bin/**', 'scripts/*.js', 'examples/package/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.cache/**',
+      'eslint.config.mjs',
+      'bin/**',
+      'scripts/*.js',
+      'examples/package/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
