@@ -3,7 +3,7 @@
 import type { ToolCallRecord } from '../shared';
 import type { Transcripts } from './transcript';
 
-interface LedgerBatch {
+export interface LedgerBatch {
   prev: string | null;
   calls: ToolCallRecord[];
 }

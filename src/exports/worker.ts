@@ -8,6 +8,8 @@ export {
   WORKFLOWS_PATH,
 } from '../worker';
 export type { AgentWorkerOptions } from '../worker';
+export { DurableAgentPlugin } from '../plugin';
+export type { DurableAgentPluginOptions } from '../plugin';
 export { createActivities } from '../activities';
 export type { Activities, ActivityDeps } from '../activities';
 export { createToolRegistry, describeTool } from '../activities/tools/registry';

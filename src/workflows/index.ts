@@ -1,1 +1,3 @@
 export { agentRun } from './agent-run';
+export { runAgent } from './run-agent';
+export type { RunAgentOptions } from './run-agent';

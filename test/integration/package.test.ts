@@ -29,11 +29,13 @@ function node(args: string[], env: NodeJS.ProcessEnv = {}) {
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'durable-agent-package-'));
   project = path.join(dir, 'consumer');
-  const [started] = await Promise.all([
-    startDevServer({ ui: false }),
-    run('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }),
-  ]);
-  server = started;
+  // The server starts while the package builds; it is kept even when packing fails, so `after` stops it.
+  const starting = startDevServer({ ui: false });
+  try {
+    await run('npm', ['pack', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+  } finally {
+    server = await starting;
+  }
   const tarball = (await readdir(dir)).find((name) => name.endsWith('.tgz'));
   assert.ok(tarball, 'npm pack wrote a tarball');
   await run('mkdir', ['-p', project]);
@@ -87,6 +89,19 @@ describe('the packed package on plain Node', () => {
     const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as AgentResult;
     assert.equal(result.text, 'I could not confirm the payment of INV-7.');
     assert.equal(result.status, 'needs_attention', 'the unsafe call in doubt is not reported as success');
+  });
+
+  it('runs a run inside your own workflow (runAgent) on your own worker (DurableAgentPlugin)', async () => {
+    const { stdout } = await node(['own-worker.js'], {
+      TEMPORAL_ADDRESS: server.address,
+      DURABLE_AGENT_STORE_DIR: path.join(dir, 'store'),
+    });
+    assert.deepEqual(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''), {
+      ticket: 'T-1',
+      status: 'completed',
+      answer: 'INV-9 is 12.50 for ACME: a billing question, not a bug.',
+      turns: 2,
+    });
   });
 
   it('serves the durable-agent command from the compiled code', async () => {

@@ -1,0 +1,64 @@
+// What people and programs see of a running run: the status query's answer, and the search attributes and
+// current details that the Web UI and `temporal workflow list` show.
+import * as wf from '@temporalio/workflow';
+import type { RunProgress } from '../shared/definitions';
+import type { RunPlan } from '../shared/run-plan';
+import {
+  AgentCostUsd,
+  AgentIteration,
+  AgentModel,
+  AgentStatus,
+  AgentTotalTokens,
+} from '../shared/search-attributes';
+import { totalTokens } from './budget';
+import { ledgerView } from './ledger';
+import type { RunState } from './run-state';
+import type { TurnContext } from './tool-calls';
+
+/** The status query's answer. */
+export function progress(state: RunState, turn: TurnContext, status: RunProgress['status']): RunProgress {
+  return {
+    status,
+    model: state.plan?.model ?? '',
+    text: state.continuedText + state.lastText,
+    stopReason: state.stopReason,
+    iterations: state.iterations,
+    usage: state.usage,
+    costUsd: state.costUsd,
+    ...ledgerView(state.ledger),
+    toolsRunning: [...turn.running.values()],
+    approvalsWaiting: [...turn.approvals.values()].map(({ toolUseId, name, input: args }) => ({
+      toolUseId,
+      name,
+      input: args,
+    })),
+  };
+}
+
+/** Updates the search attributes and the current details. */
+export function publish(
+  state: RunState,
+  plan: RunPlan,
+  turn: TurnContext,
+  status: RunProgress['status'],
+): void {
+  wf.upsertSearchAttributes([
+    { key: AgentStatus, value: status },
+    { key: AgentIteration, value: state.iterations },
+    { key: AgentTotalTokens, value: totalTokens(state.usage) },
+    { key: AgentCostUsd, value: state.costUsd },
+    { key: AgentModel, value: plan.model },
+  ]);
+  const waiting = [...turn.approvals.values()].map((a) => `${a.name} (${a.toolUseId})`);
+  // The Web UI renders this as markdown: one paragraph per line, and no "2/10" (it would become a fraction).
+  wf.setCurrentDetails(
+    [
+      `**${status}** · turn ${state.iterations} of ${plan.limits.maxIterations}`,
+      `tokens ${totalTokens(state.usage)} · cost $${state.costUsd.toFixed(4)}`,
+      turn.running.size > 0 ? `running: ${[...turn.running.values()].join(', ')}` : '',
+      waiting.length > 0 ? `waiting for approval: ${waiting.join(', ')}` : '',
+    ]
+      .filter((line) => line !== '')
+      .join('\n\n'),
+  );
+}
