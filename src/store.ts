@@ -28,3 +28,17 @@ function isBlobStore(store: MessageStore): store is MessageStore & BlobStore {
   const candidate = store as Partial<BlobStore>;
   return typeof candidate.putAt === 'function' && typeof candidate.getAt === 'function';
 }
+
+/**
+ * The store of a worker: the given one or the directory, checked (a store that cannot be written would fail
+ * every run only after its tools had run, so the worker refuses to start instead) and sealed with the codecs.
+ */
+export async function openWorkerStore(
+  given: MessageStore | undefined,
+  storeDir: string,
+  codecs: readonly PayloadCodec[],
+): Promise<MessageStore> {
+  const store = given ?? new LocalDiskStore(storeDir);
+  await (store as { probe?: () => Promise<void> }).probe?.();
+  return sealedStore(store, codecs);
+}

@@ -5,13 +5,12 @@ import type { DataConverter } from '@temporalio/common';
 import { createActivities } from './activities';
 import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
-import { LocalDiskStore } from './activities/store/message-store';
 import type { MessageStore } from './activities/store/message-store';
 import { createToolRegistry } from './activities/tools/registry';
 import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import { installRuntime, observabilityFromEnv } from './observability';
-import { sealedStore } from './store';
+import { openWorkerStore } from './store';
 import type { AgentConfig } from './config';
 import { describeConnection, temporalConnectionFromEnv, workerConnectionOptions } from './connection';
 import { modelTaskQueue, SEARCH_ATTRIBUTES } from './shared';
@@ -84,18 +83,12 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
   const registry = createToolRegistry(tools);
   const anthropic = options.anthropic ?? createAnthropicClient(config);
   const dataConverter = options.dataConverter ?? dataConverterFromEnv();
+  // Content kept out of history is sealed with the codecs of history, whichever store keeps it.
+  const store = await openWorkerStore(options.store, config.storeDir, dataConverter?.payloadCodecs ?? []);
   const connection = options.connection ?? (await connectWorker(config.address));
   if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, config.namespace);
   const settings = options.settings ?? workerSettingsFromEnv();
-  const activities = createActivities({
-    anthropic,
-    tools: registry,
-    // Content kept out of history is sealed with the codecs of history, whichever store keeps it.
-    store: sealedStore(
-      options.store ?? new LocalDiskStore(config.storeDir),
-      dataConverter?.payloadCodecs ?? [],
-    ),
-  });
+  const activities = createActivities({ anthropic, tools: registry, store });
   // Model calls are scheduled on a task queue of their own, where the server holds all workers together to one
   // rate: maxTaskQueueActivitiesPerSecond applies to a whole queue, and tool calls must not share that budget.
   const modelCalls = await Worker.create({
@@ -211,7 +204,11 @@ export async function runWorkerFromEnv(): Promise<void> {
   const config = configFromEnv();
   const settings = workerSettingsFromEnv();
   const connection = await connectWorker(config.address);
-  const worker = await createAgentWorker({ config, connection, settings });
+  // A worker that refuses to start (its store cannot be written, say) must not keep the process alive.
+  const worker = await createAgentWorker({ config, connection, settings }).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
   Runtime.instance().logger.info('durable-agent worker polling', {
     taskQueue: config.taskQueue,
     modelTaskQueue: modelTaskQueue(config.taskQueue),

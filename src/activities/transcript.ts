@@ -2,10 +2,19 @@
 // node before it, so a model call's activity input carries one reference (the head) instead of the whole
 // transcript, and the run's history grows with the new content of each turn, not with its square.
 import type { ContentBlock, MessageParam, ToolResultBlock } from '../shared';
+import { log } from '@temporalio/activity';
+import { MessageStoreUnavailableError } from './store/errors';
 import type { MessageStore } from './store/message-store';
 
 /** Content larger than this (in bytes of JSON) is stored out of line and referenced from history. */
 export const OUT_OF_LINE_BYTES = 2048;
+
+/**
+ * How much of a tool result goes into history when the store cannot keep it. The tool has done its work, and
+ * running it again because its result could not be stored would repeat its effect; so the result goes inline,
+ * cut to a size that many results of one turn can share without nearing Temporal's payload limit.
+ */
+export const INLINE_FALLBACK_BYTES = 16 * 1024;
 
 interface TranscriptNode {
   prev: string | null;
@@ -51,6 +60,28 @@ export class Transcripts {
     return ref;
   }
 
+  /**
+   * Where a finished tool's result goes: out of line when large, or, when the store fails, inline (cut to
+   * INLINE_FALLBACK_BYTES, saying so). Never throws for the store: the tool must not run again for it.
+   */
+  async keepResult(text: string): Promise<{ content: string } | { contentRef: string }> {
+    try {
+      const ref = await this.storeIfLarge(text);
+      return ref === undefined ? { content: text } : { contentRef: ref };
+    } catch (err) {
+      if (!(err instanceof MessageStoreUnavailableError)) throw err;
+      warn('message store failed; a tool result goes inline instead', { error: err.message });
+      if (Buffer.byteLength(text) <= INLINE_FALLBACK_BYTES) return { content: text };
+      const cut = Buffer.from(text)
+        .subarray(0, INLINE_FALLBACK_BYTES)
+        .toString('utf8')
+        .replace(/\uFFFD$/, '');
+      return {
+        content: `${cut}\n[The tool finished, but its result (${Buffer.byteLength(text)} bytes) was cut to its first ${INLINE_FALLBACK_BYTES} bytes: ${err.message}]`,
+      };
+    }
+  }
+
   /** Stores any JSON value; returns its reference. */
   async putJson(value: unknown): Promise<string> {
     const ref = await this.store.put(Buffer.from(JSON.stringify(value)));
@@ -93,4 +124,12 @@ export class Transcripts {
 
 function isStoredResult(block: ContentBlock): block is ToolResultBlock & { content_ref: string } {
   return block.type === 'tool_result' && typeof (block as ToolResultBlock).content_ref === 'string';
+}
+
+function warn(message: string, meta: Record<string, unknown>): void {
+  try {
+    log.warn(message, meta);
+  } catch {
+    // Outside an activity (unit tests, the client) there is no activity logger; the caller still gets the result.
+  }
 }

@@ -43,3 +43,11 @@ export const ToolErrorType = {
   TooManyCalls: 'TooManyToolCalls',
   SchemaChanged: 'ToolSchemaChanged',
 } as const;
+
+/** Error types of the message store (content kept out of history), on the activity that met them. */
+export const StoreErrorType = {
+  /** The store could not be written or read (disk full, no permission, driver down); retried. */
+  Unavailable: 'MessageStoreUnavailable',
+  /** The store has no such content: workers that do not share one store, or content pruned too early. */
+  ContentMissing: 'MessageContentMissing',
+} as const;

@@ -1,5 +1,6 @@
 // Unit tests: no workers, no servers. The message store and stored transcripts, on a temporary directory.
 import assert from 'node:assert/strict';
+import * as nodeFs from 'node:fs/promises';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +10,14 @@ import {
   contentRef,
   DriverStore,
   LocalDiskStore,
+  MessageStoreUnavailableError,
   MissingContentError,
 } from '../../src/activities/store/message-store';
+import type { StoreFs } from '../../src/activities/store/message-store';
 import { SealedStore } from '../../src/activities/store/sealed-store';
 import { codecsFromEnv, deriveKeyId } from '../../src/codec';
 import { defaultMessageStore, sealedStore } from '../../src/store';
-import { OUT_OF_LINE_BYTES, Transcripts } from '../../src/activities/transcript';
+import { INLINE_FALLBACK_BYTES, OUT_OF_LINE_BYTES, Transcripts } from '../../src/activities/transcript';
 import { fitLedger, jsonBytes } from '../../src/workflows/payload-guard';
 
 const tempStore = async () => new LocalDiskStore(await mkdtemp(path.join(os.tmpdir(), 'store-')));
@@ -65,6 +68,56 @@ describe('message store', () => {
     const [key] = driver.objects.keys();
     driver.objects.set(key as string, { metadata: {}, data: Buffer.from('tampered') });
     await assert.rejects(store.get(ref), /does not match its hash/);
+  });
+});
+
+/** A full disk: every write writes half of its bytes, then fails with ENOSPC. */
+const fullDisk: StoreFs = {
+  ...nodeFs,
+  async writeFile(file, data) {
+    await nodeFs.writeFile(file, String(data).slice(0, 10));
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  },
+};
+
+describe('a failing message store', () => {
+  it('says which store failed and what to do, and leaves no temporary file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'full-'));
+    const store = new LocalDiskStore(dir, fullDisk);
+    await assert.rejects(store.put(Buffer.from('a tool result')), (err: unknown) => {
+      assert.ok(err instanceof MessageStoreUnavailableError);
+      assert.equal(err.name, 'MessageStoreUnavailable');
+      assert.ok(err.message.includes(dir));
+      assert.match(err.message, /DURABLE_AGENT_STORE_DIR/);
+      assert.match(err.message, /ENOSPC/);
+      return true;
+    });
+    const files = (await readdir(dir, { recursive: true })).map(String);
+    assert.deepEqual(
+      files.filter((f) => f.includes('.')),
+      [],
+    );
+  });
+
+  it('refuses a store directory that cannot be written', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'store-file-')), 'store');
+    await nodeFs.writeFile(file, 'not a directory');
+    await assert.rejects(new LocalDiskStore(file).probe(), /DURABLE_AGENT_STORE_DIR/);
+    await new LocalDiskStore(path.join(file, '..', 'fine')).probe();
+  });
+
+  it("keeps a finished tool's result inline when the store fails, cut when it is large", async () => {
+    const transcripts = new Transcripts(
+      new LocalDiskStore(await mkdtemp(path.join(os.tmpdir(), 'full-')), fullDisk),
+    );
+    const medium = 'm'.repeat(OUT_OF_LINE_BYTES * 2);
+    assert.deepEqual(await transcripts.keepResult(medium), { content: medium });
+    const large = 'l'.repeat(INLINE_FALLBACK_BYTES * 4);
+    const kept = await transcripts.keepResult(large);
+    assert.ok('content' in kept);
+    assert.ok(kept.content.startsWith('l'.repeat(INLINE_FALLBACK_BYTES)));
+    assert.match(kept.content, /was cut to its first \d+ bytes: Could not write to the message store/);
+    assert.ok(Buffer.byteLength(kept.content) < INLINE_FALLBACK_BYTES + 1024);
   });
 });
 
