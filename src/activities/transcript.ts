@@ -3,6 +3,7 @@
 // transcript, and the run's history grows with the new content of each turn, not with its square.
 import type { ContentBlock, MessageParam, ToolResultBlock } from '../shared';
 import { log } from '@temporalio/activity';
+import { LRUCache } from 'lru-cache';
 import { MessageStoreUnavailableError } from './store/errors';
 import type { MessageStore } from './store/message-store';
 
@@ -21,21 +22,45 @@ interface TranscriptNode {
   message: MessageParam;
 }
 
-const CACHE_ENTRIES = 20_000;
+/** Bytes of content the cache of one process holds by default. */
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
-/** Reads and appends transcripts in a message store, with a cache of the nodes it has seen. */
+/** Content served from the cache marks its stored copy as in use at most this often, for retention. */
+const TOUCH_EVERY_MS = 60 * 60 * 1000;
+
+interface CacheEntry {
+  value: unknown;
+  bytes: number;
+  touchedAt: number;
+}
+
+/**
+ * Reads and appends transcripts in a message store, with a cache of the content it has seen, bounded by the
+ * bytes it holds (least recently used goes first): a worker with large tool results stays within its budget.
+ */
 export class Transcripts {
-  private readonly cache = new Map<string, unknown>();
+  private readonly cache: LRUCache<string, CacheEntry>;
 
-  constructor(readonly store: MessageStore) {}
+  constructor(
+    readonly store: MessageStore,
+    cacheBytes: number = DEFAULT_CACHE_BYTES,
+  ) {
+    this.cache = new LRUCache<string, CacheEntry>({
+      maxSize: cacheBytes,
+      // Content larger than the whole budget is not cached at all, rather than emptying the cache for it.
+      maxEntrySize: cacheBytes,
+      sizeCalculation: (entry) => Math.max(1, entry.bytes),
+    });
+  }
 
   /** Appends messages after `head`; returns the new head (the same head when there is nothing to append). */
   async append(head: string | null, messages: readonly MessageParam[]): Promise<string | null> {
     let current = head;
     for (const message of messages) {
       const node: TranscriptNode = { prev: current, message };
-      current = await this.store.put(Buffer.from(JSON.stringify(node)));
-      this.remember(current, node);
+      const bytes = Buffer.from(JSON.stringify(node));
+      current = await this.store.put(bytes);
+      this.remember(current, node, bytes.length);
     }
     return current;
   }
@@ -55,8 +80,9 @@ export class Transcripts {
   /** Stores text that is too large for history; returns its reference, or undefined when it stays inline. */
   async storeIfLarge(text: string): Promise<string | undefined> {
     if (Buffer.byteLength(text) <= OUT_OF_LINE_BYTES) return undefined;
-    const ref = await this.store.put(Buffer.from(text));
-    this.remember(ref, text);
+    const bytes = Buffer.from(text);
+    const ref = await this.store.put(bytes);
+    this.remember(ref, text, bytes.length);
     return ref;
   }
 
@@ -84,24 +110,40 @@ export class Transcripts {
 
   /** Stores any JSON value; returns its reference. */
   async putJson(value: unknown): Promise<string> {
-    const ref = await this.store.put(Buffer.from(JSON.stringify(value)));
-    this.remember(ref, value);
+    const bytes = Buffer.from(JSON.stringify(value));
+    const ref = await this.store.put(bytes);
+    this.remember(ref, value, bytes.length);
     return ref;
   }
 
   /** A JSON value by reference. */
   async json<T>(ref: string): Promise<T> {
-    if (this.cache.has(ref)) return this.cache.get(ref) as T;
-    const value = JSON.parse((await this.store.get(ref)).toString()) as T;
-    this.remember(ref, value);
+    const cached = await this.cached(ref);
+    if (cached) return cached.value as T;
+    const bytes = await this.store.get(ref);
+    const value = JSON.parse(bytes.toString()) as T;
+    this.remember(ref, value, bytes.length);
     return value;
   }
 
   private async text(ref: string): Promise<string> {
-    if (this.cache.has(ref)) return this.cache.get(ref) as string;
-    const value = (await this.store.get(ref)).toString();
-    this.remember(ref, value);
+    const cached = await this.cached(ref);
+    if (cached) return cached.value as string;
+    const bytes = await this.store.get(ref);
+    const value = bytes.toString();
+    this.remember(ref, value, bytes.length);
     return value;
+  }
+
+  // Content read from the cache is still in use: its stored copy is touched now and then, or retention,
+  // which sees only the store, would delete the content of a run whose worker never reads it from disk.
+  private async cached(ref: string): Promise<CacheEntry | undefined> {
+    const entry = this.cache.get(ref);
+    if (entry && Date.now() - entry.touchedAt > TOUCH_EVERY_MS) {
+      entry.touchedAt = Date.now();
+      await this.store.touch?.(ref);
+    }
+    return entry;
   }
 
   private async resolve(message: MessageParam): Promise<MessageParam> {
@@ -116,9 +158,13 @@ export class Transcripts {
     return { ...message, content };
   }
 
-  private remember(ref: string, value: unknown): void {
-    if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(ref, value);
+  private remember(ref: string, value: unknown, bytes: number): void {
+    this.cache.set(ref, { value, bytes, touchedAt: Date.now() });
+  }
+
+  /** Bytes of content the cache holds now. */
+  get cachedBytes(): number {
+    return this.cache.calculatedSize;
   }
 }
 

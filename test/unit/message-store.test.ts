@@ -158,6 +158,50 @@ describe('stored transcripts', () => {
   });
 });
 
+describe('the transcript cache', () => {
+  /** A store that counts its reads. */
+  async function countingStore() {
+    const inner = await tempStore();
+    const reads: string[] = [];
+    return {
+      reads,
+      put: (bytes: Buffer) => inner.put(bytes),
+      get: (ref: string) => {
+        reads.push(ref);
+        return inner.get(ref);
+      },
+    };
+  }
+
+  it('holds content up to a byte budget, dropping the least recently used first', async () => {
+    const store = await countingStore();
+    const kb = 1024;
+    const transcripts = new Transcripts(store, 10 * kb);
+    const texts = ['a', 'b', 'c', 'd'].map((letter) => letter.repeat(3 * kb));
+    const [a, b, c] = await Promise.all(texts.slice(0, 3).map((t) => transcripts.putJson(t)));
+    assert.equal(await transcripts.json(a as string), texts[0]); // a is now the most recently used
+    await transcripts.putJson(texts[3]); // over budget: b goes
+    assert.ok(transcripts.cachedBytes <= 10 * kb, `the cache holds ${transcripts.cachedBytes} bytes`);
+    assert.deepEqual(store.reads, []);
+    assert.equal(await transcripts.json(a as string), texts[0]);
+    assert.equal(await transcripts.json(c as string), texts[2]);
+    assert.deepEqual(store.reads, [], 'a and c were still cached');
+    assert.equal(await transcripts.json(b as string), texts[1]);
+    assert.deepEqual(store.reads, [b], 'b was dropped and read from the store');
+  });
+
+  it('does not cache content larger than the whole budget', async () => {
+    const store = await countingStore();
+    const transcripts = new Transcripts(store, 1024);
+    const small = await transcripts.putJson('small');
+    const huge = await transcripts.putJson('h'.repeat(4096));
+    assert.equal(transcripts.cachedBytes, Buffer.byteLength(JSON.stringify('small')));
+    await transcripts.json(huge);
+    await transcripts.json(small);
+    assert.deepEqual(store.reads, [huge]);
+  });
+});
+
 describe('payload guard', () => {
   it('measures JSON in UTF-8 bytes', () => {
     assert.equal(jsonBytes('abc'), 5);
