@@ -28,6 +28,14 @@ export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 /** Content served from the cache marks its stored copy as in use at most this often, for retention. */
 const TOUCH_EVERY_MS = 60 * 60 * 1000;
 
+/** Options of `Transcripts`. */
+export interface TranscriptsOptions {
+  /** Bytes of content the cache may hold (default 64 MiB). */
+  cacheBytes?: number;
+  /** How often content served from the cache marks its stored copy as used (default hourly). */
+  touchEveryMs?: number;
+}
+
 interface CacheEntry {
   value: unknown;
   bytes: number;
@@ -40,11 +48,13 @@ interface CacheEntry {
  */
 export class Transcripts {
   private readonly cache: LRUCache<string, CacheEntry>;
+  private readonly touchEveryMs: number;
 
   constructor(
     readonly store: MessageStore,
-    cacheBytes: number = DEFAULT_CACHE_BYTES,
+    { cacheBytes = DEFAULT_CACHE_BYTES, touchEveryMs = TOUCH_EVERY_MS }: TranscriptsOptions = {},
   ) {
+    this.touchEveryMs = touchEveryMs;
     this.cache = new LRUCache<string, CacheEntry>({
       maxSize: cacheBytes,
       // Content larger than the whole budget is not cached at all, rather than emptying the cache for it.
@@ -139,7 +149,7 @@ export class Transcripts {
   // which sees only the store, would delete the content of a run whose worker never reads it from disk.
   private async cached(ref: string): Promise<CacheEntry | undefined> {
     const entry = this.cache.get(ref);
-    if (entry && Date.now() - entry.touchedAt > TOUCH_EVERY_MS) {
+    if (entry && Date.now() - entry.touchedAt >= this.touchEveryMs) {
       entry.touchedAt = Date.now();
       await this.store.touch?.(ref);
     }

@@ -176,7 +176,7 @@ describe('the transcript cache', () => {
   it('holds content up to a byte budget, dropping the least recently used first', async () => {
     const store = await countingStore();
     const kb = 1024;
-    const transcripts = new Transcripts(store, 10 * kb);
+    const transcripts = new Transcripts(store, { cacheBytes: 10 * kb });
     const texts = ['a', 'b', 'c', 'd'].map((letter) => letter.repeat(3 * kb));
     const [a, b, c] = await Promise.all(texts.slice(0, 3).map((t) => transcripts.putJson(t)));
     assert.equal(await transcripts.json(a as string), texts[0]); // a is now the most recently used
@@ -192,7 +192,7 @@ describe('the transcript cache', () => {
 
   it('does not cache content larger than the whole budget', async () => {
     const store = await countingStore();
-    const transcripts = new Transcripts(store, 1024);
+    const transcripts = new Transcripts(store, { cacheBytes: 1024 });
     const small = await transcripts.putJson('small');
     const huge = await transcripts.putJson('h'.repeat(4096));
     assert.equal(transcripts.cachedBytes, Buffer.byteLength(JSON.stringify('small')));
