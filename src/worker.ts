@@ -43,7 +43,10 @@ export interface AgentWorkerOptions {
   workflowBundle?: WorkflowBundleOption;
   /** Register missing search attributes (default true). */
   registerSearchAttributes?: boolean;
-  /** Payload codecs; by default `dataConverterFromEnv()` (compression and encryption when a key is set). */
+  /**
+   * Payload codecs; by default `dataConverterFromEnv(process.env, { worker: true })` (compression and
+   * encryption when a key is set, refusing payloads that are not encrypted).
+   */
   dataConverter?: DataConverter;
   /**
    * Where message content kept out of history lives; by default a directory (`config.storeDir`). A raw store
@@ -82,7 +85,7 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
   const tools = [...(await loadToolModules(config.toolModules)), ...(options.tools ?? [])];
   const registry = createToolRegistry(tools);
   const anthropic = options.anthropic ?? createAnthropicClient(config);
-  const dataConverter = options.dataConverter ?? dataConverterFromEnv();
+  const dataConverter = options.dataConverter ?? dataConverterFromEnv(process.env, { worker: true });
   // Content kept out of history is sealed with the codecs of history, whichever store keeps it.
   const store = await openWorkerStore(options.store, config.storeDir, dataConverter?.payloadCodecs ?? []);
   const connection = options.connection ?? (await connectWorker(config.address));
