@@ -11,6 +11,7 @@ import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import { installRuntime, observabilityFromEnv } from './observability';
 import { openWorkerStore } from './store';
+import { refuseUnsharedStore, workerIdentity } from './store-check';
 import type { AgentConfig } from './config';
 import { describeConnection, temporalConnectionFromEnv, workerConnectionOptions } from './connection';
 import { modelTaskQueue, SEARCH_ATTRIBUTES } from './shared';
@@ -87,10 +88,17 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
   const anthropic = options.anthropic ?? createAnthropicClient(config);
   const dataConverter = options.dataConverter ?? dataConverterFromEnv(process.env, { worker: true });
   // Content kept out of history is sealed with the codecs of history, whichever store keeps it.
-  const store = await openWorkerStore(options.store, config.storeDir, dataConverter?.payloadCodecs ?? []);
+  const {
+    store,
+    id: storeId,
+    where,
+  } = await openWorkerStore(options.store, config.storeDir, dataConverter?.payloadCodecs ?? []);
   const connection = options.connection ?? (await connectWorker(config.address));
   if (options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, config.namespace);
   const settings = options.settings ?? workerSettingsFromEnv();
+  if (storeId)
+    await refuseUnsharedStore(connection, config.namespace, config.taskQueue, { id: storeId, where });
+  const identity = storeId ? { identity: workerIdentity(storeId) } : {};
   const activities = createActivities({ anthropic, tools: registry, store });
   // Model calls are scheduled on a task queue of their own, where the server holds all workers together to one
   // rate: maxTaskQueueActivitiesPerSecond applies to a whole queue, and tool calls must not share that budget.
@@ -99,6 +107,7 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
     namespace: config.namespace,
     taskQueue: modelTaskQueue(config.taskQueue),
     activities: { callClaude: activities.callClaude },
+    ...identity,
     maxHeartbeatThrottleInterval: '1 second',
     ...modelCallWorkerOptions(settings),
     ...(dataConverter ? { dataConverter } : {}),
@@ -110,6 +119,7 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
       taskQueue: config.taskQueue,
       // callClaude stays registered here too, for runs that began before model calls had their own queue.
       activities,
+      ...identity,
       // Heartbeats carry cancellation back to activities, so they are flushed at least every second: a
       // cancelled run stops its model call and tools within about a second.
       maxHeartbeatThrottleInterval: '1 second',

@@ -81,6 +81,9 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
         workflowBundle: await workflowBundle(options.dataConverter?.failureConverterPath),
         ...codec,
         ...workerOptions,
+      }).catch(async (err: unknown) => {
+        await connection.close();
+        throw err;
       });
       workers.push({ worker, running: worker.run(), connection });
       return worker;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
 import { LocalDiskStore } from '../../src/activities/store/message-store';
 import { awaitResult, getProgress, RunFailedError } from '../../src/client';
@@ -14,11 +14,13 @@ import { startTestEnv } from '../helpers/env';
 import type { TestEnv } from '../helpers/env';
 import { closeAccount } from '../helpers/tools';
 
+// Each test has a task queue (and a dev server) of its own: the workers one test leaves behind must not be
+// seen by the other's start-time check.
 let env: TestEnv;
-before(async () => {
+beforeEach(async () => {
   env = await startTestEnv();
 });
-after(async () => {
+afterEach(async () => {
   await env?.close();
 });
 
@@ -45,8 +47,12 @@ describe('workers that do not share the message store', () => {
     first.shutdown();
     await waitFor('the first worker to stop', () => first.getState() === 'STOPPED');
 
-    // The run goes on on a worker with a store of its own, which has none of the run's messages.
-    await env.startWorker([closeAccount], { store: await storeIn('store-b') });
+    // The run goes on on a worker with a store of its own, which has none of the run's messages. The store
+    // is one the worker cannot identify (any MessageStore), so the check at start cannot catch it.
+    const other = await storeIn('store-b');
+    await env.startWorker([closeAccount], {
+      store: { put: (bytes) => other.put(bytes), get: (ref) => other.get(ref) },
+    });
     await handle.executeUpdate(approveUpdate, { args: [{ toolUseId: 'toolu_close', approved: true }] });
     await assert.rejects(awaitResult(handle), (err: unknown) => {
       assert.ok(err instanceof RunFailedError, String(err));
@@ -57,5 +63,21 @@ describe('workers that do not share the message store', () => {
       return true;
     });
     assert.equal(env.fake.requests.filter((r) => r.match === 'account 77').length, 1);
+  });
+
+  it('refuse to start beside a worker of the task queue that uses another store directory', async () => {
+    const shared = await storeIn('store-shared');
+    await env.startWorker([closeAccount], { store: shared });
+    await assert.rejects(
+      env.startWorker([closeAccount], { store: await storeIn('store-elsewhere') }),
+      (err: Error) => {
+        assert.match(err.message, /another message store/);
+        assert.match(err.message, /DURABLE_AGENT_STORE_DIR/);
+        assert.match(err.message, /store-elsewhere/);
+        return true;
+      },
+    );
+    // The same directory is the same store, whichever worker opens it.
+    await env.startWorker([closeAccount], { store: new LocalDiskStore(shared.dir) });
   });
 });

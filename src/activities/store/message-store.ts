@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import type { Payload, StorageDriver } from '@temporalio/common';
@@ -48,6 +48,9 @@ export type StoreFs = Pick<
   typeof nodeFs,
   'mkdir' | 'writeFile' | 'rename' | 'readFile' | 'unlink' | 'utimes' | 'readdir' | 'stat'
 >;
+
+/** File in a store directory holding the store's ID. */
+export const STORE_ID_FILE = '.store-id';
 
 /** Suffix of the files a write goes through before it is renamed into place. */
 export const TEMP_SUFFIX = '.tmp';
@@ -122,6 +125,29 @@ export class LocalDiskStore implements MessageStore, BlobStore {
       throw this.unavailable('write to', err);
     }
     await this.fs.unlink(probe).catch(() => undefined);
+  }
+
+  /**
+   * The store's ID, made once by the first worker that uses the directory: workers that see the same ID share
+   * the store, workers that see different IDs do not (the worker checks this at start).
+   */
+  async storeId(): Promise<string> {
+    const file = path.join(this.dir, STORE_ID_FILE);
+    const read = async () => (await this.fs.readFile(file)).toString().trim();
+    try {
+      return await read();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw this.unavailable('read from', err);
+    }
+    const id = randomUUID();
+    try {
+      // Created exclusively: two workers starting at once on a new shared volume agree on one ID.
+      await this.fs.writeFile(file, id, { flag: 'wx' });
+      return id;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw this.unavailable('write to', err);
+      return read();
+    }
   }
 
   private unavailable(action: string, err: unknown): MessageStoreUnavailableError {
