@@ -11,6 +11,7 @@ import { commandHelp, isCommand, JSON_COMMANDS, overallHelp } from './cli/help';
 import { formatRunList, listRuns, parseListStatus } from './cli/list';
 import { formatResult, uiBaseUrl } from './cli/output';
 import { watchProgress } from './cli/progress';
+import { store } from './cli/store';
 import { connect, describeRun } from './cli/runs';
 import { formatRunningProgress, formatTranscript, loadConversation } from './cli/transcript';
 import { configFromEnv } from './config';
@@ -79,6 +80,8 @@ async function dispatch(command: string | undefined, args: string[]): Promise<nu
       return ExitCode.Ok;
     case 'dev':
       return dev(args);
+    case 'store':
+      return store(args);
     case 'demo': {
       const { values } = parse('demo', args, {
         prompt: { type: 'string' },

@@ -8,7 +8,6 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { WorkerOptions, WorkerPlugin } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createRedact, secretsFromEnv } from './activities/redact';
-import { LocalDiskStore } from './activities/store/message-store';
 import type { MessageStore } from './activities/store/message-store';
 import type { StuckCalls } from './activities/stuck-calls';
 import type { AnyTool } from './activities/tools/define';
@@ -18,7 +17,8 @@ import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import type { AgentConfig } from './config';
 import { modelTaskQueue, SEARCH_ATTRIBUTES } from './shared';
-import { sealedStore } from './store';
+import { openWorkerStore } from './store';
+import { refuseUnsharedStore, workerIdentity } from './store-check';
 import { modelCallWorkerOptions, workerSettingsFromEnv } from './worker-settings';
 import type { WorkerSettings } from './worker-settings';
 
@@ -39,7 +39,10 @@ export interface DurableAgentPluginOptions {
   settings?: WorkerSettings;
   /** Register missing search attributes on the worker's namespace (default true). */
   registerSearchAttributes?: boolean;
-  /** Payload codecs, when the worker's options have none; by default `dataConverterFromEnv()`. */
+  /**
+   * Payload codecs, when the worker's options have none; by default `dataConverterFromEnv(process.env,
+   * { worker: true })`: compression and encryption when a key is set, refusing payloads that are not encrypted.
+   */
   dataConverter?: DataConverter;
   /** Where tool calls that ignore their abort signal are recorded (the health report reads it). */
   stuckCalls?: StuckCalls;
@@ -85,8 +88,25 @@ export class DurableAgentPlugin implements WorkerPlugin {
       );
     }
     const namespace = worker.namespace ?? 'default';
-    const dataConverter = worker.dataConverter ?? this.options.dataConverter ?? dataConverterFromEnv();
-    const activities = await this.activities(dataConverter);
+    const dataConverter =
+      worker.dataConverter ??
+      this.options.dataConverter ??
+      dataConverterFromEnv(process.env, { worker: true });
+    const config = { ...configFromEnv(), ...this.options.config };
+    // Content kept out of history is sealed with the codecs of history, whichever store keeps it; a directory
+    // is probed and carries an ID, so workers of one task queue that do not share it are refused at start.
+    const store = await openWorkerStore(
+      this.options.store,
+      config.storeDir,
+      dataConverter?.payloadCodecs ?? [],
+    );
+    if (store.id)
+      await refuseUnsharedStore(connection, namespace, worker.taskQueue, {
+        id: store.id,
+        where: store.where,
+      });
+    const identity = store.id && !worker.identity ? { identity: workerIdentity(store.id) } : {};
+    const activities = await this.activities(config, store.store);
     const taken = Object.keys(activities).filter((name) => worker.activities && name in worker.activities);
     if (taken.length > 0) {
       throw new Error(
@@ -101,6 +121,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
       namespace,
       taskQueue: modelTaskQueue(worker.taskQueue),
       activities: { callClaude: activities.callClaude },
+      ...identity,
       maxHeartbeatThrottleInterval: '1 second',
       ...modelCallWorkerOptions(this.settings()),
       ...(dataConverter ? { dataConverter } : {}),
@@ -109,6 +130,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
       ...worker,
       // callClaude stays registered here too, for runs that began before model calls had their own queue.
       activities: { ...worker.activities, ...activities },
+      ...identity,
       // Heartbeats carry cancellation back to activities, so they are flushed at least every second: a
       // cancelled run stops its model call and tools within about a second.
       maxHeartbeatThrottleInterval: worker.maxHeartbeatThrottleInterval ?? '1 second',
@@ -154,8 +176,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
     return this.options.settings ?? workerSettingsFromEnv();
   }
 
-  private async activities(dataConverter: DataConverter | undefined) {
-    const config = { ...configFromEnv(), ...this.options.config };
+  private async activities(config: AgentConfig, store: MessageStore) {
     const settings = this.settings();
     const loaded = await loadToolModules(this.options.toolModules ?? [], process.cwd(), {
       ...(settings.toolImportTimeoutMs !== undefined
@@ -169,11 +190,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
     return createActivities({
       anthropic,
       tools: registry,
-      // Content kept out of history is sealed with the codecs of history, whichever store keeps it.
-      store: sealedStore(
-        this.options.store ?? new LocalDiskStore(config.storeDir),
-        dataConverter?.payloadCodecs ?? [],
-      ),
+      store,
       // The client's key counts too: it may be given in code rather than in ANTHROPIC_API_KEY.
       redact: createRedact([
         ...secretsFromEnv(),

@@ -28,3 +28,27 @@ function isBlobStore(store: MessageStore): store is MessageStore & BlobStore {
   const candidate = store as Partial<BlobStore>;
   return typeof candidate.putAt === 'function' && typeof candidate.getAt === 'function';
 }
+
+/** A worker's store, and its ID where the store has one (a directory does), for the start-time check. */
+export interface WorkerStore {
+  store: MessageStore;
+  id?: string;
+  /** Where it is, for messages. */
+  where: string;
+}
+
+/**
+ * The store of a worker: the given one or the directory, checked (a store that cannot be written would fail
+ * every run only after its tools had run, so the worker refuses to start instead) and sealed with the codecs.
+ */
+export async function openWorkerStore(
+  given: MessageStore | undefined,
+  storeDir: string,
+  codecs: readonly PayloadCodec[],
+): Promise<WorkerStore> {
+  const store = given ?? new LocalDiskStore(storeDir);
+  await (store as { probe?: () => Promise<void> }).probe?.();
+  const id = store instanceof LocalDiskStore ? await store.storeId() : undefined;
+  const where = store instanceof LocalDiskStore ? store.dir : 'a store given to the worker';
+  return { store: sealedStore(store, codecs), where, ...(id ? { id } : {}) };
+}

@@ -83,7 +83,13 @@ export async function runWorkerFromEnv(): Promise<void> {
   const settings = workerSettingsFromEnv();
   const connection = await connectWorker(config.address);
   const stuckCalls = new StuckCalls();
-  const worker = await createAgentWorker({ config, connection, settings, stuckCalls });
+  // A worker that refuses to start (its store cannot be written, say) must not keep the process alive.
+  const worker = await createAgentWorker({ config, connection, settings, stuckCalls }).catch(
+    async (err: unknown) => {
+      await connection.close();
+      throw err;
+    },
+  );
   Runtime.instance().logger.info('durable-agent worker polling', {
     taskQueue: config.taskQueue,
     modelTaskQueue: modelTaskQueue(config.taskQueue),

@@ -4,7 +4,7 @@ import type { ApiUsage, ContentBlock, MessageParam, StopReason, ToolUseBlock } f
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
 import { toClaudeFailure } from './claude-errors';
 import { idleTimer, startHeartbeat } from './heartbeat';
-import { MissingContentError } from './store/message-store';
+import { storeFailure } from './store/errors';
 import type { Transcripts } from './transcript';
 
 const OUTPUT_LIMIT_BYTES = 1.5 * 1024 * 1024;
@@ -88,19 +88,14 @@ function withLastBlock(messages: MessageParam[], cache: object): MessageParam[] 
 }
 
 // A worker that cannot see the run's stored messages may be misconfigured while another one is not: the
-// failure is retried (within the model call's bounded attempts) with a message that says what to fix.
+// failure (a store error, see storeFailure) is retried a few times with a message that says what to fix.
 async function readRequest(transcripts: Transcripts, input: CallClaudeInput) {
-  try {
-    const before = await transcripts.append(input.head, input.append);
-    const [pinned, messages] = await Promise.all([
-      transcripts.json<PinnedRequest>(input.pinned),
-      transcripts.load(before),
-    ]);
-    return { before, pinned, messages };
-  } catch (err) {
-    if (!(err instanceof MissingContentError)) throw err;
-    throw ApplicationFailure.create({ type: ModelCallErrorType.MessageContentMissing, message: err.message });
-  }
+  const before = await transcripts.append(input.head, input.append);
+  const [pinned, messages] = await Promise.all([
+    transcripts.json<PinnedRequest>(input.pinned),
+    transcripts.load(before),
+  ]);
+  return { before, pinned, messages };
 }
 
 /** Time limits of a model call (worker settings). */
@@ -181,7 +176,8 @@ export function createCallClaude(
       if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? err;
       if (idle?.fired) throw stalled(streamIdleTimeoutMs, events);
       if (err instanceof ApplicationFailure) throw err;
-      throw toClaudeFailure(err, { maxRetryAfterMs });
+      // The reply is stored after the call: a failing store must not be blamed on the API.
+      throw storeFailure(err, ctx.info.attempt) ?? toClaudeFailure(err, { maxRetryAfterMs });
     } finally {
       idle?.stop();
       stopHeartbeat();

@@ -170,8 +170,7 @@ export function createReconcileTool(registry: ToolRegistry, transcripts: Transcr
 
 // Large results go to the message store and only their reference into history, which keeps the run's
 // history linear in its new content and every payload far below Temporal's 2 MiB limit.
+// A store that fails here must not fail the call: the tool already ran, and a retry would run it again.
 async function outOfLine(transcripts: Transcripts, text: string) {
-  const bytes = Buffer.byteLength(text);
-  const ref = await transcripts.storeIfLarge(text);
-  return ref === undefined ? { content: text, bytes } : { contentRef: ref, bytes };
+  return { ...(await transcripts.keepResult(text)), bytes: Buffer.byteLength(text) };
 }

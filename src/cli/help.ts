@@ -4,7 +4,7 @@ import { DEFAULT_MODEL } from '../shared';
 
 /** The commands of `durable-agent`. */
 export type CommandName =
-  'run' | 'status' | 'list' | 'transcript' | 'cancel' | 'approve' | 'worker' | 'dev' | 'demo';
+  'run' | 'status' | 'list' | 'transcript' | 'cancel' | 'approve' | 'worker' | 'dev' | 'demo' | 'store';
 
 interface CommandHelp {
   /** One line for the command list of `durable-agent --help`. */
@@ -128,6 +128,17 @@ const COMMANDS: Record<CommandName, CommandHelp> = {
       'Ctrl-C stops the worker, the fake Claude and the dev server it started, then exits: 0 after the run ended, 130 during it.',
     ],
   },
+  store: {
+    brief: 'Delete message-store content no run has used for N days',
+    usage: 'durable-agent store prune [--older-than-days N] [--json]',
+    summary:
+      'Deletes the content of the message store (DURABLE_AGENT_STORE_DIR) that no run has written or read for N days: the content of runs closed at least that long.',
+    flags: ['  --older-than-days N content unused this many days goes (default 30)', JSON_FLAG],
+    notes: [
+      'Runs that wait longer than N days without a model call (an approval) lose their content: keep N above the longest wait. Object stores (DriverStore) use their bucket lifecycle rules instead.',
+      'Exit codes: 0 pruned, 1 no store at that path, 2 bad usage.',
+    ],
+  },
 };
 
 /** Commands that accept `--json`. */
@@ -138,6 +149,7 @@ export const JSON_COMMANDS: readonly CommandName[] = [
   'transcript',
   'cancel',
   'approve',
+  'store',
 ];
 
 /** Whether a string names a command. */
@@ -168,7 +180,7 @@ Usage: durable-agent COMMAND [ARGS] [--json]
 Commands:
 ${commands.join('\n')}
 
---json (run, status, list, transcript, cancel, approve) prints one JSON document on stdout and nothing
+--json (run, status, list, transcript, cancel, approve, store) prints one JSON document on stdout and nothing
 else; messages for people go to stderr.
 
 Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), DURABLE_AGENT_TASK_QUEUE

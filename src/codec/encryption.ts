@@ -30,12 +30,23 @@ export interface EncryptionKeyring {
   previous?: readonly EncryptionKey[];
 }
 
+/** Options of `EncryptionCodec`. */
+export interface EncryptionCodecOptions {
+  /**
+   * Refuse to decode payloads that are not encrypted (workers do, unless DURABLE_AGENT_ALLOW_PLAINTEXT=1): a
+   * client without the key must not be able to put a prompt into history in the clear unnoticed.
+   */
+  refusePlaintext?: boolean;
+}
+
 /** Encrypts payloads with AES-256-GCM under the current key; decrypts with any key of the keyring. */
 export class EncryptionCodec implements PayloadCodec {
   private readonly current: EncryptionKey;
   private readonly keys = new Map<string, Uint8Array>();
+  private readonly refusePlaintext: boolean;
 
-  constructor(keyring: EncryptionKeyring) {
+  constructor(keyring: EncryptionKeyring, options: EncryptionCodecOptions = {}) {
+    this.refusePlaintext = options.refusePlaintext ?? false;
     this.current = keyring.current;
     for (const { id, key } of [keyring.current, ...(keyring.previous ?? [])]) {
       if (key.length !== KEY_BYTES) {
@@ -74,9 +85,19 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) =>
-      metadataText(payload, ENCODING_KEY) === ENCRYPTED_ENCODING ? this.decrypt(payload) : payload,
-    );
+    return payloads.map((payload) => {
+      const encoding = metadataText(payload, ENCODING_KEY);
+      if (encoding === ENCRYPTED_ENCODING) return this.decrypt(payload);
+      if (this.refusePlaintext) {
+        throw new CodecError(
+          CodecErrorType.PlaintextRefused,
+          `Refused a payload that is not encrypted (encoding "${encoding ?? 'none'}"): this worker holds an encryption key, so whatever it is given must be encrypted with it. ` +
+            `It came from a client without the key (the temporal CLI, or a client without ${ENCRYPTION_ENV.key}); start, signal and update runs with a client that has the key (durable-agent run, or connectClient with it set). ` +
+            `While migrating to encryption, set ${ENCRYPTION_ENV.allowPlaintext}=1 on the workers to accept such payloads. A run that got one stays stuck on it: terminate it.`,
+        );
+      }
+      return payload;
+    });
   }
 
   private encrypt(payload: Payload): Payload {

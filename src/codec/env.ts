@@ -9,6 +9,8 @@ export const ENCRYPTION_ENV = {
   keyId: 'DURABLE_AGENT_ENCRYPTION_KEY_ID',
   /** `id:base64,id:base64`: retired keys, kept only to decrypt payloads written before a rotation. */
   oldKeys: 'DURABLE_AGENT_ENCRYPTION_OLD_KEYS',
+  /** `1`: workers that hold a key still accept payloads that are not encrypted (while migrating to encryption). */
+  allowPlaintext: 'DURABLE_AGENT_ALLOW_PLAINTEXT',
 } as const;
 
 /** Environment variables of the codec server (`npx tsx src/codec/server.ts`). */

@@ -10,6 +10,8 @@ export const CodecErrorType = {
   DecryptionFailed: 'PayloadDecryptionFailed',
   /** A payload carries a codec's marker but its bytes are not what that codec writes. */
   MalformedPayload: 'MalformedEncodedPayload',
+  /** A worker that holds a key got a payload that is not encrypted (from a client without the key). */
+  PlaintextRefused: 'PlaintextPayloadRefused',
 } as const;
 
 /** One of the `CodecErrorType` strings. */

@@ -2,7 +2,7 @@
 export { COMPRESSED_ENCODING, CompressionCodec } from './compression';
 export type { CompressionCodecOptions } from './compression';
 export { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA } from './encryption';
-export type { EncryptionKey, EncryptionKeyring } from './encryption';
+export type { EncryptionCodecOptions, EncryptionKey, EncryptionKeyring } from './encryption';
 export { CODEC_SERVER_ENV, ENCRYPTION_ENV } from './env';
 export { CodecError, CodecErrorType } from './errors';
 export type { CodecErrorTypeName } from './errors';
@@ -15,7 +15,7 @@ export {
   keyringFromEnv,
   parseKey,
 } from './keys';
-export type { CodecDataConverter } from './keys';
+export type { CodecDataConverter, CodecRole } from './keys';
 export { decodeWithCodecs, encodeWithCodecs } from './payload';
 export { DEFAULT_CODEC_PORT, DEFAULT_CORS_ORIGINS, runCodecServerFromEnv, startCodecServer } from './server';
 export type { CodecServer, CodecServerOptions } from './server';

@@ -69,15 +69,31 @@ export function keyringFromEnv(env: NodeJS.ProcessEnv = process.env): Encryption
   return { current: { id, key }, previous: parseOldKeys(env[ENCRYPTION_ENV.oldKeys] ?? '') };
 }
 
+/** Who the codecs are for: a worker refuses plaintext payloads unless DURABLE_AGENT_ALLOW_PLAINTEXT=1. */
+export interface CodecRole {
+  worker?: boolean;
+}
+
 /** Compression then encryption (the SDK encodes in array order and decodes in reverse), or none without a key. */
-export function codecsFromEnv(env: NodeJS.ProcessEnv = process.env): PayloadCodec[] {
+export function codecsFromEnv(env: NodeJS.ProcessEnv = process.env, role: CodecRole = {}): PayloadCodec[] {
   const keyring = keyringFromEnv(env);
-  return keyring ? [new CompressionCodec(), new EncryptionCodec(keyring)] : [];
+  const allow = env[ENCRYPTION_ENV.allowPlaintext]?.trim();
+  if (allow && allow !== '1' && allow !== '0') {
+    throw new CodecError(
+      CodecErrorType.InvalidKeyConfig,
+      `${ENCRYPTION_ENV.allowPlaintext} must be 1 (accept payloads that are not encrypted) or 0, not "${allow}".`,
+    );
+  }
+  const refusePlaintext = role.worker === true && allow !== '1';
+  return keyring ? [new CompressionCodec(), new EncryptionCodec(keyring, { refusePlaintext })] : [];
 }
 
 /** `{ payloadCodecs, failureConverterPath }` for Client and Worker when a key is configured; undefined otherwise. */
-export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): CodecDataConverter | undefined {
-  const payloadCodecs = codecsFromEnv(env);
+export function dataConverterFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  role: CodecRole = {},
+): CodecDataConverter | undefined {
+  const payloadCodecs = codecsFromEnv(env, role);
   return payloadCodecs.length > 0 ? codecDataConverter(payloadCodecs) : undefined;
 }
 

@@ -58,3 +58,11 @@ export const ToolErrorType = {
   /** The child process of an isolated call ended (process.exit, a crash, a kill) before it answered. */
   ProcessExited: 'ToolProcessExited',
 } as const;
+
+/** Error types of the message store (content kept out of history), on the activity that met them. */
+export const StoreErrorType = {
+  /** The store could not be written or read (disk full, no permission, driver down); retried. */
+  Unavailable: 'MessageStoreUnavailable',
+  /** The store has no such content: workers that do not share one store, or content pruned too early. */
+  ContentMissing: ModelCallErrorType.MessageContentMissing,
+} as const;

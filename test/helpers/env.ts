@@ -15,6 +15,7 @@ import type { AgentInput, AgentResult } from '../../src/shared';
 import { startFakeClaude } from '../../src/testing';
 import type { FakeClaude } from '../../src/testing';
 import { createAgentWorker, WORKFLOWS_PATH } from '../../src/worker';
+import type { AgentWorkerOptions } from '../../src/worker';
 import type { WorkerSettings } from '../../src/worker-settings';
 import type { StuckCalls } from '../../src/activities/stuck-calls';
 
@@ -44,8 +45,8 @@ export interface TestEnv {
   fake: FakeClaude;
   client: Client;
   taskQueue: string;
-  /** Starts a worker with these tools on the env's task queue; stopped by `close`. */
-  startWorker(tools: AnyTool[]): Promise<Worker>;
+  /** Starts a worker with these tools (and options, such as a store) on the env's task queue; stopped by `close`. */
+  startWorker(tools: AnyTool[], options?: Pick<AgentWorkerOptions, 'store'>): Promise<Worker>;
   /** Starts a run and waits for its result. */
   run(input: AgentInput, workflowId?: string): Promise<AgentResult>;
   /** Starts a run and returns its handle. */
@@ -76,7 +77,7 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
     fake,
     client,
     taskQueue,
-    async startWorker(tools) {
+    async startWorker(tools, workerOptions = {}) {
       const connection = await NativeConnection.connect({ address: server.address });
       const worker = await createAgentWorker({
         connection,
@@ -87,6 +88,10 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
         ...codec,
         ...(options.settings ? { settings: options.settings } : {}),
         ...(options.stuckCalls ? { stuckCalls: options.stuckCalls } : {}),
+        ...workerOptions,
+      }).catch(async (err: unknown) => {
+        await connection.close();
+        throw err;
       });
       workers.push({ worker, running: worker.run(), connection });
       return worker;
@@ -140,7 +145,7 @@ export function useTestEnv(tools: AnyTool[] | null, options: TestEnvOptions = {}
     get taskQueue() {
       return env().taskQueue;
     },
-    startWorker: (more) => env().startWorker(more),
+    startWorker: (more, workerOptions) => env().startWorker(more, workerOptions),
     run: (input, workflowId) => env().run(input, workflowId),
     start: (input, workflowId) => env().start(input, workflowId),
     close: () => env().close(),

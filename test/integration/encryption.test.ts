@@ -26,10 +26,13 @@ import type { TestEnv } from '../helpers/env';
 import { testTools } from '../helpers/tools';
 
 const KEY_ID = 'it-key-1';
-const codecs = codecsFromEnv({
-  DURABLE_AGENT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  DURABLE_AGENT_ENCRYPTION_KEY_ID: KEY_ID,
-});
+const codecs = codecsFromEnv(
+  {
+    DURABLE_AGENT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    DURABLE_AGENT_ENCRYPTION_KEY_ID: KEY_ID,
+  },
+  { worker: true },
+);
 let env: TestEnv;
 
 /** A tool whose error message quotes what it was asked for, as real tools' errors often do. */
@@ -210,6 +213,35 @@ describe('encrypted payloads', () => {
     const historyBytes = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
     for (const secret of [account, 'no record for account', 'max_tokens (64 tokens)']) {
       assert.equal(historyBytes.indexOf(secret), -1, `the serialized history holds "${secret}"`);
+    }
+  });
+
+  it('refuses a run started without the key, saying why in its history', async () => {
+    const prompt = `Plaintext prompt ${randomUUID()}`;
+    const raw = new Client({ connection: env.client.connection, namespace: env.server.namespace });
+    const workflowId = `plaintext-${randomUUID()}`;
+    const handle = await raw.workflow.start('agentRun', {
+      taskQueue: env.taskQueue,
+      workflowId,
+      args: [{ prompt }],
+    });
+    try {
+      // Wait for the first workflow task to fail, or (without the refusal) for the run to schedule its work.
+      let failure: temporal.api.failure.v1.IFailure | null | undefined;
+      let progressed = false;
+      while (!failure && !progressed) {
+        const events = (await handle.fetchHistory()).events ?? [];
+        failure = events.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes
+          ?.failure;
+        progressed = events.some((e) => e.activityTaskScheduledEventAttributes);
+      }
+      assert.ok(failure, 'the worker accepted a run whose input is not encrypted');
+      const shown = JSON.stringify(failure);
+      assert.match(shown, /PlaintextPayloadRefused|not encrypted/);
+      assert.match(shown, /DURABLE_AGENT_ALLOW_PLAINTEXT/);
+      assert.equal(env.fake.requests.filter((r) => JSON.stringify(r.body).includes(prompt)).length, 0);
+    } finally {
+      await handle.terminate('test over');
     }
   });
 

@@ -100,10 +100,33 @@ describe('codec chain from the environment', () => {
     assert.equal(converter?.failureConverterPath, FAILURE_CONVERTER_PATH);
   });
 
-  it('leaves payloads it did not encode alone when decoding', async () => {
+  it('leaves payloads it did not encode alone when decoding, for clients', async () => {
     const codecs = codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: newKey() });
     const plain = toPayload({ written: 'before encryption was turned on' });
     assert.deepEqual(await decodeWithCodecs(codecs, [plain]), [plain]);
+  });
+
+  it('refuses payloads that are not encrypted on workers, unless DURABLE_AGENT_ALLOW_PLAINTEXT=1', async () => {
+    const key = newKey();
+    const plain = toPayload({ prompt: 'started without the key' });
+    const worker = codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: key }, { worker: true });
+    await assert.rejects(
+      decodeWithCodecs(worker, [plain]),
+      assertCodecError(CodecErrorType.PlaintextRefused, /DURABLE_AGENT_ALLOW_PLAINTEXT=1/),
+    );
+    const [sealed] = await encodeWithCodecs(worker, [plain]);
+    const [opened] = await decodeWithCodecs(worker, [sealed as Payload]);
+    assert.deepEqual(fromPayload(opened as Payload), { prompt: 'started without the key' });
+
+    const migrating = codecsFromEnv(
+      { DURABLE_AGENT_ENCRYPTION_KEY: key, DURABLE_AGENT_ALLOW_PLAINTEXT: '1' },
+      { worker: true },
+    );
+    assert.deepEqual(await decodeWithCodecs(migrating, [plain]), [plain]);
+    assert.throws(
+      () => codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: key, DURABLE_AGENT_ALLOW_PLAINTEXT: 'yes' }),
+      assertCodecError(CodecErrorType.InvalidKeyConfig, /must be 1/),
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 // Unit tests: no workers, no servers. The message store and stored transcripts, on a temporary directory.
 import assert from 'node:assert/strict';
+import * as nodeFs from 'node:fs/promises';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +10,14 @@ import {
   contentRef,
   DriverStore,
   LocalDiskStore,
+  MessageStoreUnavailableError,
   MissingContentError,
 } from '../../src/activities/store/message-store';
+import type { StoreFs } from '../../src/activities/store/message-store';
 import { SealedStore } from '../../src/activities/store/sealed-store';
 import { codecsFromEnv, deriveKeyId } from '../../src/codec';
 import { defaultMessageStore, sealedStore } from '../../src/store';
-import { OUT_OF_LINE_BYTES, Transcripts } from '../../src/activities/transcript';
+import { INLINE_FALLBACK_BYTES, OUT_OF_LINE_BYTES, Transcripts } from '../../src/activities/transcript';
 import { fitLedger, jsonBytes } from '../../src/workflows/payload-guard';
 
 const tempStore = async () => new LocalDiskStore(await mkdtemp(path.join(os.tmpdir(), 'store-')));
@@ -68,6 +71,56 @@ describe('message store', () => {
   });
 });
 
+/** A full disk: every write writes half of its bytes, then fails with ENOSPC. */
+const fullDisk: StoreFs = {
+  ...nodeFs,
+  async writeFile(file, data) {
+    await nodeFs.writeFile(file, String(data).slice(0, 10));
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  },
+};
+
+describe('a failing message store', () => {
+  it('says which store failed and what to do, and leaves no temporary file', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'full-'));
+    const store = new LocalDiskStore(dir, fullDisk);
+    await assert.rejects(store.put(Buffer.from('a tool result')), (err: unknown) => {
+      assert.ok(err instanceof MessageStoreUnavailableError);
+      assert.equal(err.name, 'MessageStoreUnavailable');
+      assert.ok(err.message.includes(dir));
+      assert.match(err.message, /DURABLE_AGENT_STORE_DIR/);
+      assert.match(err.message, /ENOSPC/);
+      return true;
+    });
+    const files = (await readdir(dir, { recursive: true })).map(String);
+    assert.deepEqual(
+      files.filter((f) => f.includes('.')),
+      [],
+    );
+  });
+
+  it('refuses a store directory that cannot be written', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'store-file-')), 'store');
+    await nodeFs.writeFile(file, 'not a directory');
+    await assert.rejects(new LocalDiskStore(file).probe(), /DURABLE_AGENT_STORE_DIR/);
+    await new LocalDiskStore(path.join(file, '..', 'fine')).probe();
+  });
+
+  it("keeps a finished tool's result inline when the store fails, cut when it is large", async () => {
+    const transcripts = new Transcripts(
+      new LocalDiskStore(await mkdtemp(path.join(os.tmpdir(), 'full-')), fullDisk),
+    );
+    const medium = 'm'.repeat(OUT_OF_LINE_BYTES * 2);
+    assert.deepEqual(await transcripts.keepResult(medium), { content: medium });
+    const large = 'l'.repeat(INLINE_FALLBACK_BYTES * 4);
+    const kept = await transcripts.keepResult(large);
+    assert.ok('content' in kept);
+    assert.ok(kept.content.startsWith('l'.repeat(INLINE_FALLBACK_BYTES)));
+    assert.match(kept.content, /was cut to its first \d+ bytes: Could not write to the message store/);
+    assert.ok(Buffer.byteLength(kept.content) < INLINE_FALLBACK_BYTES + 1024);
+  });
+});
+
 describe('stored transcripts', () => {
   it('appends messages as a chain and loads them back in order', async () => {
     const transcripts = new Transcripts(await tempStore());
@@ -102,6 +155,50 @@ describe('stored transcripts', () => {
       role: 'user',
       content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: big }],
     });
+  });
+});
+
+describe('the transcript cache', () => {
+  /** A store that counts its reads. */
+  async function countingStore() {
+    const inner = await tempStore();
+    const reads: string[] = [];
+    return {
+      reads,
+      put: (bytes: Buffer) => inner.put(bytes),
+      get: (ref: string) => {
+        reads.push(ref);
+        return inner.get(ref);
+      },
+    };
+  }
+
+  it('holds content up to a byte budget, dropping the least recently used first', async () => {
+    const store = await countingStore();
+    const kb = 1024;
+    const transcripts = new Transcripts(store, { cacheBytes: 10 * kb });
+    const texts = ['a', 'b', 'c', 'd'].map((letter) => letter.repeat(3 * kb));
+    const [a, b, c] = await Promise.all(texts.slice(0, 3).map((t) => transcripts.putJson(t)));
+    assert.equal(await transcripts.json(a as string), texts[0]); // a is now the most recently used
+    await transcripts.putJson(texts[3]); // over budget: b goes
+    assert.ok(transcripts.cachedBytes <= 10 * kb, `the cache holds ${transcripts.cachedBytes} bytes`);
+    assert.deepEqual(store.reads, []);
+    assert.equal(await transcripts.json(a as string), texts[0]);
+    assert.equal(await transcripts.json(c as string), texts[2]);
+    assert.deepEqual(store.reads, [], 'a and c were still cached');
+    assert.equal(await transcripts.json(b as string), texts[1]);
+    assert.deepEqual(store.reads, [b], 'b was dropped and read from the store');
+  });
+
+  it('does not cache content larger than the whole budget', async () => {
+    const store = await countingStore();
+    const transcripts = new Transcripts(store, { cacheBytes: 1024 });
+    const small = await transcripts.putJson('small');
+    const huge = await transcripts.putJson('h'.repeat(4096));
+    assert.equal(transcripts.cachedBytes, Buffer.byteLength(JSON.stringify('small')));
+    await transcripts.json(huge);
+    await transcripts.json(small);
+    assert.deepEqual(store.reads, [huge]);
   });
 });
 

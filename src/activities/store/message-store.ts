@@ -1,8 +1,11 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import type { Payload, StorageDriver } from '@temporalio/common';
 import { StorageDriverClaim } from '@temporalio/common';
+import { describeFsError, MessageStoreUnavailableError, MissingContentError, STORE_DIR_ENV } from './errors';
+
+export { MessageStoreUnavailableError, MissingContentError } from './errors';
 
 /**
  * Content-addressed storage for message content kept out of workflow history. A key is the SHA-256 of the
@@ -13,6 +16,8 @@ export interface MessageStore {
   put(bytes: Buffer): Promise<string>;
   /** The bytes of a reference; throws when the store has no such content. */
   get(ref: string): Promise<Buffer>;
+  /** Marks content as still in use, so retention keeps it (reads and writes do this too). */
+  touch?(ref: string): Promise<void>;
 }
 
 /**
@@ -26,29 +31,39 @@ export interface BlobStore {
   getAt(ref: string): Promise<Buffer>;
 }
 
+const CONTENT_NAME = /^(?:sha256|hmac):([0-9a-f]{64})$/;
+
 /** The content name inside a reference (a driver's reference adds its claim after `@`). */
 export function nameOf(ref: string): string {
   return ref.split('@', 1)[0] as string;
 }
-
-/** The content could not be found: a store that is not shared by every worker, or content deleted too early. */
-export class MissingContentError extends Error {
-  override name = 'MissingContentError';
-}
-
-const CONTENT_NAME = /^(?:sha256|hmac):([0-9a-f]{64})$/;
 
 /** Reference of some bytes: `sha256:<hex>`. */
 export function contentRef(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
+/** The file-system calls the local store makes, so tests can make them fail as a full disk would. */
+export type StoreFs = Pick<
+  typeof nodeFs,
+  'mkdir' | 'writeFile' | 'rename' | 'readFile' | 'unlink' | 'utimes' | 'readdir' | 'stat'
+>;
+
+/** File in a store directory holding the store's ID. */
+export const STORE_ID_FILE = '.store-id';
+
+/** Suffix of the files a write goes through before it is renamed into place. */
+export const TEMP_SUFFIX = '.tmp';
+
 /**
  * A directory on local disk, the default. Every worker that may run a turn of a run must see the same
  * directory (one machine, or a shared volume); use an object store across machines.
  */
 export class LocalDiskStore implements MessageStore, BlobStore {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly fs: StoreFs = nodeFs,
+  ) {}
 
   async put(bytes: Buffer): Promise<string> {
     return this.putAt(contentRef(bytes), bytes);
@@ -56,11 +71,17 @@ export class LocalDiskStore implements MessageStore, BlobStore {
 
   async putAt(ref: string, bytes: Buffer): Promise<string> {
     const file = this.file(ref);
-    await mkdir(path.dirname(file), { recursive: true });
     // Write then rename, so a reader never sees half a file; the same content may be written twice at once.
-    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(temp, bytes);
-    await rename(temp, file);
+    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+    try {
+      await this.fs.mkdir(path.dirname(file), { recursive: true });
+      await this.fs.writeFile(temp, bytes);
+      await this.fs.rename(temp, file);
+    } catch (err) {
+      // A full disk fails half way through the write: leave nothing behind.
+      await this.fs.unlink(temp).catch(() => undefined);
+      throw this.unavailable('write to', err);
+    }
     return ref;
   }
 
@@ -69,14 +90,72 @@ export class LocalDiskStore implements MessageStore, BlobStore {
   }
 
   async getAt(ref: string): Promise<Buffer> {
+    const file = this.file(ref);
+    let bytes: Buffer;
     try {
-      return await readFile(this.file(ref));
+      bytes = await this.fs.readFile(file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw this.unavailable('read from', err);
       throw new MissingContentError(
-        `message content ${ref} is not in ${this.dir}. Every worker of a task queue must share the message store (DURABLE_AGENT_STORE_DIR on a shared volume, or an object store).`,
+        `message content ${ref} is not in the message store at ${this.dir}. Every worker of a task queue must share the message store: set ${STORE_DIR_ENV} to the same shared volume on every worker, or use an object store (DriverStore). If the store is shared, the content was deleted (by \`durable-agent store prune\`) while its run was still open.`,
       );
     }
+    await this.touch(ref);
+    return bytes;
+  }
+
+  /** Sets the file's modification time to now: retention deletes content by that time. */
+  async touch(ref: string): Promise<void> {
+    const now = new Date();
+    // Losing a touch only shortens how long the content is kept; it must not fail the read.
+    await this.fs.utimes(this.file(ref), now, now).catch(() => undefined);
+  }
+
+  /** Writes and removes a probe file: a worker whose store cannot be written must not start. */
+  async probe(): Promise<void> {
+    const probe = path.join(
+      this.dir,
+      `.probe-${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
+    );
+    try {
+      await this.fs.mkdir(this.dir, { recursive: true });
+      await this.fs.writeFile(probe, 'probe');
+    } catch (err) {
+      await this.fs.unlink(probe).catch(() => undefined);
+      throw this.unavailable('write to', err);
+    }
+    await this.fs.unlink(probe).catch(() => undefined);
+  }
+
+  /**
+   * The store's ID, made once by the first worker that uses the directory: workers that see the same ID share
+   * the store, workers that see different IDs do not (the worker checks this at start).
+   */
+  async storeId(): Promise<string> {
+    const file = path.join(this.dir, STORE_ID_FILE);
+    const read = async () => (await this.fs.readFile(file)).toString().trim();
+    try {
+      return await read();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw this.unavailable('read from', err);
+    }
+    const id = randomUUID();
+    try {
+      // Created exclusively: two workers starting at once on a new shared volume agree on one ID.
+      await this.fs.writeFile(file, id, { flag: 'wx' });
+      return id;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw this.unavailable('write to', err);
+      return read();
+    }
+  }
+
+  private unavailable(action: string, err: unknown): MessageStoreUnavailableError {
+    return new MessageStoreUnavailableError(
+      `Could not ${action} the message store at ${this.dir} (${STORE_DIR_ENV}): ${describeFsError(err)}. ` +
+        `Free space on that disk or fix its permissions, or set ${STORE_DIR_ENV} to a writable directory that every worker shares.`,
+      { cause: err },
+    );
   }
 
   private file(ref: string): string {
@@ -88,7 +167,7 @@ export class LocalDiskStore implements MessageStore, BlobStore {
 
 /**
  * A store on one of Temporal's external-storage drivers (the S3 or GCS driver, or your own), for workers on
- * several machines. The driver's claim is kept next to the content hash in the reference.
+ * several machines. The driver's claim is kept next to the content name in the reference.
  */
 export class DriverStore implements MessageStore, BlobStore {
   constructor(private readonly driver: StorageDriver) {}
@@ -100,7 +179,12 @@ export class DriverStore implements MessageStore, BlobStore {
   async putAt(name: string, bytes: Buffer): Promise<string> {
     if (!CONTENT_NAME.test(name)) throw new Error(`not a content name: ${name}`);
     const payload: Payload = { metadata: { encoding: Buffer.from('binary/plain') }, data: bytes };
-    const [claim] = await this.driver.store({}, [payload]);
+    let claim: StorageDriverClaim | undefined;
+    try {
+      [claim] = await this.driver.store({}, [payload]);
+    } catch (err) {
+      throw this.unavailable('store content with', err);
+    }
     if (!claim) throw new Error(`storage driver ${this.driver.name} returned no claim`);
     const data = Buffer.from(JSON.stringify(claim.claimData)).toString('base64url');
     return `${name}@${this.driver.name}:${data}`;
@@ -121,9 +205,23 @@ export class DriverStore implements MessageStore, BlobStore {
       string,
       string
     >;
-    const [payload] = await this.driver.retrieve({}, [new StorageDriverClaim(claimData)]);
+    let payload: Payload | undefined;
+    try {
+      [payload] = await this.driver.retrieve({}, [new StorageDriverClaim(claimData)]);
+    } catch (err) {
+      throw this.unavailable('read content with', err);
+    }
     if (!payload?.data)
-      throw new MissingContentError(`storage driver ${this.driver.name} has no content for ${ref}`);
+      throw new MissingContentError(
+        `storage driver ${this.driver.name} has no content for ${ref}. Every worker of a task queue must use the same store (bucket), and its retention must keep content longer than the longest run.`,
+      );
     return Buffer.from(payload.data);
+  }
+
+  private unavailable(action: string, err: unknown): MessageStoreUnavailableError {
+    return new MessageStoreUnavailableError(
+      `Could not ${action} storage driver ${this.driver.name} (the message store): ${describeFsError(err)}. Check that its bucket is reachable and writable with this worker's credentials.`,
+      { cause: err },
+    );
   }
 }

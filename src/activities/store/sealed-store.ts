@@ -44,6 +44,10 @@ export class SealedStore implements MessageStore {
     return bytes;
   }
 
+  async touch(ref: string): Promise<void> {
+    await (this.inner as Partial<MessageStore>).touch?.(ref);
+  }
+
   private name(bytes: Buffer): string {
     const [current] = this.namingKeys;
     return current ? hmacName(current, bytes) : contentRef(bytes);
