@@ -10,6 +10,9 @@ import { LocalDiskStore } from './activities/store/message-store';
 import { StuckCalls } from './activities/stuck-calls';
 import type { MessageStore } from './activities/store/message-store';
 import { createToolRegistry } from './activities/tools/registry';
+import { mcpServersFromEnv } from './mcp/config';
+import type { McpServers } from './mcp/config';
+import { closeWithWorker, McpToolbox, withMcpTools } from './mcp/registry';
 import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import { installRuntime, observabilityFromEnv } from './observability';
@@ -57,6 +60,8 @@ export interface AgentWorkerOptions {
   settings?: WorkerSettings;
   /** Where tool calls that ignore their abort signal are recorded (the health report reads it). */
   stuckCalls?: StuckCalls;
+  /** MCP servers whose tools runs may name (`mcp__<server>__<tool>`); by default from DURABLE_AGENT_MCP. */
+  mcpServers?: McpServers;
 }
 
 /** Builds the Anthropic client: the SDK's own retries off, since Temporal's retry policy is the only retry layer. */
@@ -89,9 +94,12 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
     ...(settings.toolImportTimeoutMs !== undefined ? { importTimeoutMs: settings.toolImportTimeoutMs } : {}),
   });
   const tools = [...loaded, ...(options.tools ?? [])];
-  const registry = createToolRegistry(tools, {
+  const ownTools = createToolRegistry(tools, {
     ...(settings.toolIsolation !== undefined ? { isolation: settings.toolIsolation } : {}),
   });
+  const mcpServers = options.mcpServers ?? mcpServersFromEnv();
+  const mcp = Object.keys(mcpServers).length > 0 ? new McpToolbox(mcpServers) : undefined;
+  const registry = mcp ? withMcpTools(ownTools, mcp) : ownTools;
   const anthropic = options.anthropic ?? createAnthropicClient(config);
   const dataConverter = options.dataConverter ?? dataConverterFromEnv();
   const connection = options.connection ?? (await connectWorker(config.address));
@@ -143,7 +151,7 @@ export async function createAgentWorker(options: AgentWorkerOptions = {}): Promi
       // worker may take them; the default (10 s) would dominate recovery time.
       stickyQueueScheduleToStartTimeout: '3 seconds',
       ...mainWorkerOptions(settings),
-      plugins: [runAlongside(modelCalls)],
+      plugins: [runAlongside(modelCalls), ...(mcp ? [closeWithWorker(mcp)] : [])],
       ...(dataConverter ? { dataConverter } : {}),
       ...(options.workflowBundle
         ? { workflowBundle: options.workflowBundle }

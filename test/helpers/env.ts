@@ -15,6 +15,7 @@ import type { AgentInput, AgentResult } from '../../src/shared';
 import { startFakeClaude } from '../../src/testing';
 import type { FakeClaude } from '../../src/testing';
 import { createAgentWorker, WORKFLOWS_PATH } from '../../src/worker';
+import type { AgentWorkerOptions } from '../../src/worker';
 import type { WorkerSettings } from '../../src/worker-settings';
 import type { StuckCalls } from '../../src/activities/stuck-calls';
 
@@ -44,8 +45,8 @@ export interface TestEnv {
   fake: FakeClaude;
   client: Client;
   taskQueue: string;
-  /** Starts a worker with these tools on the env's task queue; stopped by `close`. */
-  startWorker(tools: AnyTool[]): Promise<Worker>;
+  /** Starts a worker with these tools (and MCP servers) on the env's task queue; stopped by `close`. */
+  startWorker(tools: AnyTool[], more?: Pick<AgentWorkerOptions, 'mcpServers'>): Promise<Worker>;
   /** Starts a run and waits for its result. */
   run(input: AgentInput, workflowId?: string): Promise<AgentResult>;
   /** Starts a run and returns its handle. */
@@ -76,12 +77,13 @@ export async function startTestEnv(options: TestEnvOptions = {}): Promise<TestEn
     fake,
     client,
     taskQueue,
-    async startWorker(tools) {
+    async startWorker(tools, more = {}) {
       const connection = await NativeConnection.connect({ address: server.address });
       const worker = await createAgentWorker({
         connection,
         config: { namespace: server.namespace, taskQueue, toolModules: [] },
         tools,
+        ...more,
         anthropic: new Anthropic({ apiKey: 'test-key', baseURL: fake.url, maxRetries: 0 }),
         workflowBundle: await workflowBundle(options.dataConverter?.failureConverterPath),
         ...codec,
@@ -140,7 +142,7 @@ export function useTestEnv(tools: AnyTool[] | null, options: TestEnvOptions = {}
     get taskQueue() {
       return env().taskQueue;
     },
-    startWorker: (more) => env().startWorker(more),
+    startWorker: (more, options) => env().startWorker(more, options),
     run: (input, workflowId) => env().run(input, workflowId),
     start: (input, workflowId) => env().start(input, workflowId),
     close: () => env().close(),

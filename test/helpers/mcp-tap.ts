@@ -1,0 +1,45 @@
+// A stdio pass-through in front of a real MCP server, for tests. It appends every message the client sends to
+// a log file, so a test can see what reached the server (server-filesystem does not echo `_meta` back). With
+// MCP_TAP_DROP_ANSWER_OF=<tool> and MCP_TAP_MARKER=<file> it kills the server once, right after the server
+// answered the first call of that tool and before the answer reaches the client: the work done, the answer lost.
+// Usage: node --import tsx mcp-tap.ts <log file> <command> [args...]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import readline from 'node:readline';
+
+const [log, command, ...args] = process.argv.slice(2);
+if (!log || !command) throw new Error('usage: mcp-tap <log file> <command> [args...]');
+const dropAnswerOf = process.env.MCP_TAP_DROP_ANSWER_OF;
+const marker = process.env.MCP_TAP_MARKER;
+
+const server = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+const watched = new Set<unknown>();
+
+readline.createInterface({ input: process.stdin }).on('line', (line) => {
+  fs.appendFileSync(log, `${line}\n`);
+  const message = parse(line);
+  if (message?.method === 'tools/call' && (message.params as { name?: string })?.name === dropAnswerOf) {
+    watched.add(message.id);
+  }
+  server.stdin.write(`${line}\n`);
+});
+process.stdin.on('end', () => server.stdin.end());
+
+readline.createInterface({ input: server.stdout }).on('line', (line) => {
+  const message = parse(line);
+  if (message && watched.has(message.id) && marker && !fs.existsSync(marker)) {
+    fs.writeFileSync(marker, line);
+    server.kill('SIGKILL');
+    process.exit(1);
+  }
+  process.stdout.write(`${line}\n`);
+});
+server.on('exit', (code) => process.exit(code ?? 1));
+
+function parse(line: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
