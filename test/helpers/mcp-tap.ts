@@ -2,6 +2,7 @@
 // a log file, so a test can see what reached the server (server-filesystem does not echo `_meta` back). With
 // MCP_TAP_DROP_ANSWER_OF=<tool> and MCP_TAP_MARKER=<file> it kills the server once, right after the server
 // answered the first call of that tool and before the answer reaches the client: the work done, the answer lost.
+// With MCP_TAP_MODE=hold it keeps that answer back instead and goes on running (a call that never ends).
 // Usage: node --import tsx mcp-tap.ts <log file> <command> [args...]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +30,7 @@ readline.createInterface({ input: server.stdout }).on('line', (line) => {
   const message = parse(line);
   if (message && watched.has(message.id) && marker && !fs.existsSync(marker)) {
     fs.writeFileSync(marker, line);
+    if (process.env.MCP_TAP_MODE === 'hold') return;
     server.kill('SIGKILL');
     process.exit(1);
   }
