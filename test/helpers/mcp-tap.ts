@@ -3,6 +3,8 @@
 // MCP_TAP_DROP_ANSWER_OF=<tool> and MCP_TAP_MARKER=<file> it kills the server once, right after the server
 // answered the first call of that tool and before the answer reaches the client: the work done, the answer lost.
 // With MCP_TAP_MODE=hold it keeps that answer back instead and goes on running (a call that never ends).
+// With MCP_TAP_CHANGE_SCHEMAS_AFTER=<n>, every tools/list answer after the first n gives each tool's input an
+// extra property, as a server redeployed with changed tools would.
 // Usage: node --import tsx mcp-tap.ts <log file> <command> [args...]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +17,9 @@ const marker = process.env.MCP_TAP_MARKER;
 
 const server = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
 const watched = new Set<unknown>();
+const lists = new Set<unknown>();
+const changeAfter = Number(process.env.MCP_TAP_CHANGE_SCHEMAS_AFTER ?? Infinity);
+let listed = 0;
 
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
   fs.appendFileSync(log, `${line}\n`);
@@ -22,6 +27,7 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
   if (message?.method === 'tools/call' && (message.params as { name?: string })?.name === dropAnswerOf) {
     watched.add(message.id);
   }
+  if (message?.method === 'tools/list') lists.add(message.id);
   server.stdin.write(`${line}\n`);
 });
 process.stdin.on('end', () => server.stdin.end());
@@ -33,6 +39,14 @@ readline.createInterface({ input: server.stdout }).on('line', (line) => {
     if (process.env.MCP_TAP_MODE === 'hold') return;
     server.kill('SIGKILL');
     process.exit(1);
+  }
+  if (message && lists.has(message.id) && ++listed > changeAfter) {
+    const result = message.result as { tools: Array<{ inputSchema: { properties?: object } }> };
+    for (const tool of result.tools) {
+      tool.inputSchema.properties = { ...tool.inputSchema.properties, reason: { type: 'string' } };
+    }
+    process.stdout.write(`${JSON.stringify(message)}\n`);
+    return;
   }
   process.stdout.write(`${line}\n`);
 });

@@ -68,6 +68,7 @@ describe('MCP servers as tools', () => {
         MCP_TAP_DROP_ANSWER_OF: 'write_file',
         MCP_TAP_MARKER: path.join(work, 'flaky.dropped'),
       }),
+      changing: tapped('changing', { MCP_TAP_CHANGE_SCHEMAS_AFTER: '1' }),
       everything: { url: `http://127.0.0.1:${port}/mcp` },
       broken: {
         command: process.execPath,
@@ -209,6 +210,33 @@ describe('MCP servers as tools', () => {
       const meta = write.params?._meta as Record<string, unknown> | undefined;
       assert.equal(meta?.['durable-agent/idempotencyKey'], `${workflowId}/toolu_write`);
     }
+  });
+
+  it('refuses a call to an MCP tool whose schema changed since the run pinned it', async () => {
+    const match = 'after the server changed';
+    env.fake.script(
+      [
+        {
+          content: [
+            {
+              type: 'tool_use',
+              id: 'toolu_changed',
+              name: 'mcp__changing__read_text_file',
+              input: { path: path.join(files, 'notes.txt') },
+            },
+          ],
+        },
+        { content: 'The tool changed, so I could not read it.' },
+      ],
+      { match },
+    );
+    const result = await env.run({ prompt: `Read the notes ${match}.`, tools: ['mcp__changing'] });
+    assert.equal(result.status, 'completed');
+    const [changed] = toolResults(match, 1);
+    assert.equal(changed?.is_error, true);
+    assert.match(String(changed?.content), /not run: the tool "mcp__changing__read_text_file" changed/);
+    assert.equal(result.toolCalls[0]?.error?.type, 'ToolSchemaChanged');
+    assert.equal(sent('changing').filter((m) => m.method === 'tools/call').length, 0);
   });
 
   it('calls server-everything over Streamable HTTP, describing images as text', async () => {
