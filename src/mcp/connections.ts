@@ -4,6 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
+import { Runtime } from '@temporalio/worker';
 import type { McpServerConfig, McpServers } from './config';
 
 /** How long starting a server and its `initialize` handshake may take. */
@@ -93,7 +94,10 @@ export class McpConnections {
     const transport = transportOf(config);
     if (transport instanceof StdioClientTransport) {
       transport.stderr?.on('data', (chunk: Buffer) => {
-        tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+        const text = chunk.toString('utf8');
+        tail = (tail + text).slice(-STDERR_TAIL);
+        // Kept in the worker's log, which is where an operator looks when a server misbehaves.
+        Runtime.instance().logger.info(text.trimEnd(), { mcpServer: server });
       });
     }
     const self = { client, stderr: () => tail.trim() };

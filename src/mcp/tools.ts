@@ -76,7 +76,6 @@ export function adaptMcpTool(
     reconcilable: false,
     schemaHash: schemaHashOf(name, inputSchema, effect),
   };
-  const validate = compile(inputSchema);
   const tool: AnyTool = {
     name,
     description: spec.description,
@@ -84,6 +83,7 @@ export function adaptMcpTool(
     input: z.looseObject({}),
     effect,
     run: async (input: Record<string, unknown>, ctx: ToolContext) => {
+      const validate = validatorOf(spec.schemaHash, inputSchema);
       if (validate && !validate(input)) throw invalidInput(validate);
       return callTool(server, listed.name, input, ctx, connections, timeoutMs);
     },
@@ -91,14 +91,23 @@ export function adaptMcpTool(
   return { tool, spec };
 }
 
+// Tools are adapted again at every listing (before each call); compiling is the costly part, so it is done once
+// per schema, when a tool is first called.
+const validators = new Map<string, ValidateFunction | undefined>();
+
 // A JSON Schema Ajv cannot compile (an unknown keyword, a remote $ref) is not a reason to refuse the tool: the
 // input then goes to the server unchecked, and the server's own validation answers.
-function compile(schema: Record<string, unknown>): ValidateFunction | undefined {
-  try {
-    return new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
-  } catch {
-    return undefined;
+function validatorOf(hash: string, schema: Record<string, unknown>): ValidateFunction | undefined {
+  if (!validators.has(hash)) {
+    let validate: ValidateFunction | undefined;
+    try {
+      validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+    } catch {
+      validate = undefined;
+    }
+    validators.set(hash, validate);
   }
+  return validators.get(hash);
 }
 
 function invalidInput(validate: ValidateFunction): ApplicationFailure {
