@@ -14,6 +14,9 @@ import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
 import { createToolRegistry } from './activities/tools/registry';
 import { dataConverterFromEnv } from './codec/keys';
+import { mcpServersFromEnv } from './mcp/config';
+import type { McpServers } from './mcp/config';
+import { McpToolbox, withMcpTools } from './mcp/registry';
 import { configFromEnv } from './config';
 import type { AgentConfig } from './config';
 import { modelTaskQueue, SEARCH_ATTRIBUTES } from './shared';
@@ -46,6 +49,8 @@ export interface DurableAgentPluginOptions {
   dataConverter?: DataConverter;
   /** Where tool calls that ignore their abort signal are recorded (the health report reads it). */
   stuckCalls?: StuckCalls;
+  /** MCP servers whose tools runs may name (`mcp__<server>__<tool>`); by default from DURABLE_AGENT_MCP. */
+  mcpServers?: McpServers;
   /** Configuration read from the environment otherwise (store directory, API key, …). */
   config?: Partial<AgentConfig>;
 }
@@ -77,6 +82,7 @@ export function createAnthropicClient(
 export class DurableAgentPlugin implements WorkerPlugin {
   readonly name = 'durable-agent';
   private companion: Worker | undefined;
+  private mcp: McpToolbox | undefined;
 
   constructor(private readonly options: DurableAgentPluginOptions = {}) {}
 
@@ -159,12 +165,15 @@ export class DurableAgentPlugin implements WorkerPlugin {
     } finally {
       if (companion.getState() === 'RUNNING') companion.shutdown();
       await companionDone;
+      // MCP connections are shared by the worker's calls and closed once it has stopped.
+      await this.mcp?.close();
     }
     if (failure) throw failure.error;
   }
 
   /** Lets go of the connection when the worker was never run (Worker.create failed after this plugin ran). */
   async dispose(): Promise<void> {
+    await this.mcp?.close();
     const companion = this.companion;
     if (!companion || companion.getState() !== 'INITIALIZED') return;
     const running = companion.run();
@@ -183,9 +192,12 @@ export class DurableAgentPlugin implements WorkerPlugin {
         ? { importTimeoutMs: settings.toolImportTimeoutMs }
         : {}),
     });
-    const registry = createToolRegistry([...loaded, ...(this.options.tools ?? [])], {
+    const ownTools = createToolRegistry([...loaded, ...(this.options.tools ?? [])], {
       ...(settings.toolIsolation !== undefined ? { isolation: settings.toolIsolation } : {}),
     });
+    const mcpServers = this.options.mcpServers ?? mcpServersFromEnv();
+    this.mcp = Object.keys(mcpServers).length > 0 ? new McpToolbox(mcpServers) : undefined;
+    const registry = this.mcp ? withMcpTools(ownTools, this.mcp) : ownTools;
     const anthropic = this.options.anthropic ?? createAnthropicClient(config);
     return createActivities({
       anthropic,

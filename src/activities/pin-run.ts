@@ -33,7 +33,9 @@ export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
         message: `No price is known for model "${input.model}", so the cost budget cannot be enforced. Pass "pricing": { inputPerMTok, outputPerMTok, cacheWritePerMTok, cacheReadPerMTok } with the run.`,
       });
     }
-    const specs = input.tools === undefined ? tools.specs() : pick(tools, input.tools);
+    // MCP servers are listed here, so a server that cannot start fails the run now, naming the server.
+    const names = input.tools && tools.prepare ? await tools.prepare(input.tools) : input.tools;
+    const specs = names === undefined ? tools.specs() : pick(tools, names);
     // Input validation checks a forced tool against the run's "tools" list; without one, only the worker knows.
     const forced = input.toolChoice?.type === 'tool' ? input.toolChoice.name : undefined;
     if (forced !== undefined && !specs.some((spec) => spec.name === forced)) {

@@ -32,6 +32,7 @@ export function createRunTool(registry: ToolRegistry, transcripts: Transcripts, 
       throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [{ attempt }] });
     };
 
+    await registry.refresh?.(call.name);
     const tool = registry.get(call.name);
     const spec = registry.spec(call.name);
     if (!tool || !spec) {
@@ -139,6 +140,7 @@ function resultText(name: string, output: unknown, redact: Redact): string {
 export function createReconcileTool(registry: ToolRegistry, transcripts: Transcripts, redact: Redact) {
   return async function reconcileTool(call: Omit<ToolCallInput, 'input'>): Promise<ReconcileOutput> {
     const ctx = Context.current();
+    await registry.refresh?.(call.name);
     const tool = registry.get(call.name);
     if (!tool?.reconcile || registry.spec(call.name)?.schemaHash !== call.schemaHash) {
       throw ApplicationFailure.create({

@@ -8,6 +8,8 @@ export const RunErrorType = {
   UnknownStopReason: 'UnknownStopReason',
   UnknownModelPrice: 'UnknownModelPrice',
   ToolsUnavailable: 'ToolsUnavailable',
+  /** An MCP server the run names could not be started or reached when the run pinned its tools. */
+  McpServerUnavailable: 'McpServerUnavailable',
   /** An activity failed without a type of its own. */
   ActivityFailed: 'ActivityFailed',
   ToolUseWithoutToolCall: 'ToolUseWithoutToolCall',

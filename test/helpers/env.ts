@@ -45,8 +45,8 @@ export interface TestEnv {
   fake: FakeClaude;
   client: Client;
   taskQueue: string;
-  /** Starts a worker with these tools (and options, such as a store) on the env's task queue; stopped by `close`. */
-  startWorker(tools: AnyTool[], options?: Pick<AgentWorkerOptions, 'store'>): Promise<Worker>;
+  /** Starts a worker with these tools (and options: a store, MCP servers) on the env's task queue; stopped by `close`. */
+  startWorker(tools: AnyTool[], options?: Pick<AgentWorkerOptions, 'store' | 'mcpServers'>): Promise<Worker>;
   /** Starts a run and waits for its result. */
   run(input: AgentInput, workflowId?: string): Promise<AgentResult>;
   /** Starts a run and returns its handle. */

@@ -5,9 +5,9 @@ import type { AnyTool, ToolIsolation } from './define';
 import { toolModuleOf } from './load';
 import { toInputSchema, ToolSchemaError } from './schema';
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_RETRIES = 2;
-const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_RETRIES = 2;
+export const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** The worker's tools by name, each with the JSON description pinned into runs. */
 export interface ToolRegistry {
@@ -16,6 +16,13 @@ export interface ToolRegistry {
   specs(): ToolSpec[];
   /** The module to load in a child process for each call of this tool; undefined when it runs in the worker. */
   isolatedModule?(name: string): string | undefined;
+  /**
+   * Learns the tools these names need from where they live (MCP servers list theirs when asked) before `get` and
+   * `spec` are used; returns the names with each group name (`mcp__<server>`) replaced by its tools.
+   */
+  prepare?(names: readonly string[]): Promise<string[]>;
+  /** Learns this tool again from where it lives before a call, so `spec` shows whether it changed. */
+  refresh?(name: string): Promise<void>;
 }
 
 /** How the registry runs tools that do not say. */
@@ -68,9 +75,9 @@ export function describeTool(tool: AnyTool): ToolSpec {
   const label = typeof tool?.name === 'string' ? `tool "${tool.name}"` : 'a tool';
   if (!tool || typeof tool !== 'object')
     throw new ToolSchemaError('a tool must be an object made with defineTool({...}).');
-  if (typeof tool.name !== 'string' || !NAME.test(tool.name)) {
+  if (typeof tool.name !== 'string' || !TOOL_NAME.test(tool.name)) {
     throw new ToolSchemaError(
-      `${label}: the name must match ${NAME} (letters, digits, _ and -, at most 64 characters).`,
+      `${label}: the name must match ${TOOL_NAME} (letters, digits, _ and -, at most 64 characters).`,
     );
   }
   if (typeof tool.description !== 'string' || tool.description.trim() === '') {
@@ -113,10 +120,7 @@ export function describeTool(tool: AnyTool): ToolSpec {
   if (!(timeoutMs > 0)) throw new ToolSchemaError(`${label}: \`timeout\` must be positive.`);
 
   const inputSchema = toInputSchema(tool.name, tool.input);
-  const schemaHash = createHash('sha256')
-    .update(JSON.stringify({ name: tool.name, inputSchema, effect: tool.effect }))
-    .digest('hex')
-    .slice(0, 16);
+  const schemaHash = schemaHashOf(tool.name, inputSchema, tool.effect);
   return {
     name: tool.name,
     description: tool.description,
@@ -128,4 +132,12 @@ export function describeTool(tool: AnyTool): ToolSpec {
     reconcilable: typeof tool.reconcile === 'function',
     schemaHash,
   };
+}
+
+/** What identifies a tool's contract: a call pinned with another hash is refused as SchemaChanged. */
+export function schemaHashOf(name: string, inputSchema: Record<string, unknown>, effect: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ name, inputSchema, effect }))
+    .digest('hex')
+    .slice(0, 16);
 }
