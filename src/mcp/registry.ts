@@ -105,4 +105,3 @@ export function withMcpTools(registry: ToolRegistry, toolbox: McpToolbox): ToolR
     },
   };
 }
-
