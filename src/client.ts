@@ -4,6 +4,7 @@ import {
   Connection,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -17,6 +18,7 @@ import type {
   AgentInput,
   AgentResult,
   MessageParam,
+  ModelCallWait,
   RunProgress,
   ToolCallRecord,
   TranscriptRef,
@@ -144,7 +146,32 @@ export async function awaitResult(handle: RunHandle): Promise<AgentResult> {
 
 /** A run's progress from its `status` query (needs a worker for runs that have ended and left the cache). */
 export async function getProgress(client: Client, workflowId: string): Promise<RunProgress> {
-  return client.workflow.getHandle(workflowId).query(statusQuery);
+  const handle = client.workflow.getHandle(workflowId);
+  // A model call waiting out a 429 is invisible to the workflow (the server holds the retry), so its wait is
+  // read from the run's pending activities.
+  const [progress, description] = await Promise.all([
+    handle.query(statusQuery),
+    handle.describe().catch(() => undefined),
+  ]);
+  const wait = modelCallWait(description?.raw.pendingActivities ?? []);
+  return wait ? { ...progress, modelCallWaiting: wait } : progress;
+}
+
+type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
+
+function modelCallWait(pending: PendingActivity[]): ModelCallWait | undefined {
+  for (const activity of pending) {
+    const next = activity.nextAttemptScheduleTime;
+    if (activity.activityType?.name !== 'callClaude' || !next?.seconds) continue;
+    const at = Number(next.seconds) * 1000 + Math.floor((next.nanos ?? 0) / 1e6);
+    if (at <= Date.now()) continue;
+    return {
+      until: new Date(at).toISOString(),
+      attempt: activity.attempt ?? 0,
+      errorType: activity.lastFailure?.applicationFailureInfo?.type ?? 'unknown',
+    };
+  }
+  return undefined;
 }
 
 /** Link to a run in the Temporal Web UI. */

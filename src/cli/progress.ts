@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { getProgress } from '../client';
 import { toolCallTotal } from '../shared';
-import type { RunProgress } from '../shared';
+import type { ModelCallWait, RunProgress } from '../shared';
 
 const POLL_MS = 500;
 const WAITING = 'waiting for a worker to pick up the run (is `durable-agent worker` running?)';
@@ -56,6 +56,7 @@ function describe(p: RunProgress): string {
   if (p.toolsRunning.length > 0) parts.push(`running ${p.toolsRunning.join(', ')}`);
   if (p.approvalsWaiting.length > 0)
     parts.push(`waiting for approval: ${p.approvalsWaiting.map((a) => a.name).join(', ')}`);
+  if (p.modelCallWaiting) parts.push(modelCallWaitText(p.modelCallWaiting));
   parts.push(`${done} tool call${done === 1 ? '' : 's'} done`);
   const tokens =
     p.usage.inputTokens +
@@ -64,4 +65,9 @@ function describe(p: RunProgress): string {
     p.usage.cacheCreationInputTokens;
   parts.push(`${tokens} tokens`, `$${p.costUsd.toFixed(4)}`);
   return parts.join(' · ');
+}
+
+/** A model call waiting to be retried, for people: `model call waits until 14:03:22 (ClaudeRateLimited)`. */
+export function modelCallWaitText(wait: ModelCallWait): string {
+  return `model call waits until ${wait.until.slice(11, 19)} UTC (${wait.errorType}, attempt ${wait.attempt} next)`;
 }

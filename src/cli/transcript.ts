@@ -5,6 +5,7 @@ import { loadTranscript } from '../client';
 import { toolCallTotal } from '../shared';
 import type { AgentResult, MessageParam, RunProgress } from '../shared';
 import { CliError } from './exit-codes';
+import { modelCallWaitText } from './progress';
 
 type Block = { type?: unknown; [key: string]: unknown };
 
@@ -74,6 +75,7 @@ export function formatRunningProgress(workflowId: string, progress: RunProgress 
   }
   for (const name of progress.toolsRunning) lines.push(`  … ${name} running`);
   for (const a of progress.approvalsWaiting) lines.push(`  ? ${a.name} (${a.toolUseId}) waits for approval`);
+  if (progress.modelCallWaiting) lines.push(`  … ${modelCallWaitText(progress.modelCallWaiting)}`);
   return lines.join('\n');
 }
 

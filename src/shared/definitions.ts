@@ -22,6 +22,18 @@ export interface RunProgress extends Omit<AgentResult, 'status' | 'transcript'> 
   model: string;
   toolsRunning: string[];
   approvalsWaiting: Array<{ toolUseId: string; name: string; input: unknown }>;
+  /** Set by the client (not the query) when the model call waits to be retried: after a 429, say. */
+  modelCallWaiting?: ModelCallWait;
+}
+
+/** A model call waiting for its next attempt, as the server's pending activity tells it. */
+export interface ModelCallWait {
+  /** When the next attempt starts (ISO 8601). */
+  until: string;
+  /** The attempt that will start then. */
+  attempt: number;
+  /** The last failure's type, such as ClaudeRateLimited. */
+  errorType: string;
 }
 
 /** Signal that asks a run to stop. */
