@@ -17,7 +17,9 @@ function fakeClient(progress: () => Partial<RunProgress>): Client {
       usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
       ...progress(),
     }) as RunProgress;
-  return { workflow: { getHandle: () => ({ query: async () => full() }) } } as unknown as Client;
+  return {
+    workflow: { getHandle: () => ({ query: async () => full(), describe: async () => ({ raw: {} }) }) },
+  } as unknown as Client;
 }
 
 const CLEAR_LINE = '\r\x1b[2K';
