@@ -35,12 +35,12 @@ describe('model call faults', () => {
     });
     const result = await env.run({ prompt: 'Answer while rate limited.' });
     assert.equal(result.status, 'completed');
-    const [first, second] = served('rate limited');
+    const requests = served('rate limited');
+    assert.equal(requests.length, 2, 'one retry');
+    const [first, second] = requests;
     const gap = (second?.receivedAt ?? 0) - (first?.receivedAt ?? 0);
-    assert.ok(
-      gap >= 2400 && gap < 4000,
-      `retried after ${gap} ms; retry-after was 2.5 s and the default backoff 1 s`,
-    );
+    // A lower bound only: the retry waited for retry-after (2.5 s), not for the default backoff (1 s).
+    assert.ok(gap >= 2400, `retried after ${gap} ms; retry-after was 2.5 s and the default backoff 1 s`);
   });
 
   it('retries a dropped connection and an error inside the stream', async () => {
