@@ -82,9 +82,13 @@ export function createAnthropicClient(
 export class DurableAgentPlugin implements WorkerPlugin {
   readonly name = 'durable-agent';
   private companion: Worker | undefined;
-  private mcp: McpToolbox | undefined;
+  private readonly mcp: McpToolbox | undefined;
 
-  constructor(private readonly options: DurableAgentPluginOptions = {}) {}
+  /** Reads the MCP configuration at once, so a malformed one stops the worker before it connects. */
+  constructor(private readonly options: DurableAgentPluginOptions = {}) {
+    const mcpServers = options.mcpServers ?? mcpServersFromEnv();
+    this.mcp = Object.keys(mcpServers).length > 0 ? new McpToolbox(mcpServers) : undefined;
+  }
 
   async configureWorker(worker: WorkerOptions): Promise<WorkerOptions> {
     const connection = worker.connection;
@@ -195,8 +199,6 @@ export class DurableAgentPlugin implements WorkerPlugin {
     const ownTools = createToolRegistry([...loaded, ...(this.options.tools ?? [])], {
       ...(settings.toolIsolation !== undefined ? { isolation: settings.toolIsolation } : {}),
     });
-    const mcpServers = this.options.mcpServers ?? mcpServersFromEnv();
-    this.mcp = Object.keys(mcpServers).length > 0 ? new McpToolbox(mcpServers) : undefined;
     const registry = this.mcp ? withMcpTools(ownTools, this.mcp) : ownTools;
     const anthropic = this.options.anthropic ?? createAnthropicClient(config);
     return createActivities({

@@ -38,14 +38,14 @@ export interface AgentWorkerOptions extends Omit<DurableAgentPluginOptions, 'too
 export async function createAgentWorker(options: AgentWorkerOptions = {}): Promise<Worker> {
   const config = { ...configFromEnv(), ...options.config };
   const settings = options.settings ?? workerSettingsFromEnv();
-  const connection = options.connection ?? (await connectWorker(config.address));
-  const { connection: _c, workflowBundle, ...pluginOptions } = options;
+  const { connection: given, workflowBundle, ...pluginOptions } = options;
   const plugin = new DurableAgentPlugin({
     ...pluginOptions,
     config,
     settings,
     toolModules: config.toolModules,
   });
+  const connection = given ?? (await connectWorker(config.address));
   try {
     return await Worker.create({
       connection,
