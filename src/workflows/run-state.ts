@@ -1,12 +1,10 @@
 // The state of one agent run, how a run of a chain hands it to the next, and the result assembled from it.
 // Pure data and pure functions: the loop changes the state, the status query and the result read it.
 import { workflowInfo } from '@temporalio/workflow';
-import type { MessageParam, StopReason } from '../shared/messages';
 import { ZERO_USAGE } from '../shared/result';
-import type { AgentResult, RunStatus, Usage } from '../shared/result';
-import type { PinnedRun, RunPlan, ToolPolicy } from '../shared/run-plan';
+import type { AgentResult, RunStatus } from '../shared/result';
+import type { PinnedRun, RunPlan } from '../shared/run-plan';
 import { emptyLedger, ledgerView } from './ledger';
-import type { Ledger } from './ledger';
 import { RESUME_KIND } from './resume';
 import type { ResumeState } from './resume';
 import type { TurnContext } from './tool-calls';
@@ -17,22 +15,10 @@ export interface Ending {
   reason?: string;
 }
 
-/** Mutable state of one run; the status query reads it. */
-export interface RunState {
+/** Mutable state of one run: what a run hands to the next, and what lives only as long as it. */
+export interface RunState extends Omit<ResumeState, 'kind' | 'fromRunId' | 'plan'> {
   /** Undefined until pinRun has answered (a fresh run's first activity). */
   plan?: RunPlan;
-  tools: ToolPolicy[];
-  pinned: string;
-  head: string | null;
-  pending: MessageParam[];
-  messages: number;
-  iterations: number;
-  usage: Usage;
-  costUsd: number;
-  stopReason: StopReason | null;
-  ledger: Ledger;
-  continuedText: string;
-  lastText: string;
   cancelReason?: string;
   /** Set once the run has ended, so the status query tells the final status. */
   finalStatus?: RunStatus;
@@ -97,12 +83,7 @@ export function assemble(state: RunState, ending: Ending): AgentResult {
   const status: RunStatus = inDoubt && ending.status !== 'cancelled' ? 'needs_attention' : ending.status;
   const result: AgentResult = {
     status,
-    text: state.continuedText + state.lastText,
-    stopReason: state.stopReason,
-    iterations: state.iterations,
-    usage: state.usage,
-    costUsd: state.costUsd,
-    ...ledgerView(state.ledger),
+    ...summary(state),
     transcript: { head: state.head, messages: state.messages },
   };
   const doubt = 'an unsafe tool call failed or its outcome is unknown; check the toolCalls ledger';
@@ -114,4 +95,16 @@ export function assemble(state: RunState, ending: Ending): AgentResult {
       : doubt;
   if (reason !== undefined) result.reason = reason;
   return result;
+}
+
+/** What the result and the status query both tell of a run: its text, turns, usage, cost and tool calls. */
+export function summary(state: RunState) {
+  return {
+    text: state.continuedText + state.lastText,
+    stopReason: state.stopReason,
+    iterations: state.iterations,
+    usage: state.usage,
+    costUsd: state.costUsd,
+    ...ledgerView(state.ledger),
+  };
 }

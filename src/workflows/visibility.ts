@@ -11,7 +11,7 @@ import {
   AgentTotalTokens,
 } from '../shared/search-attributes';
 import { totalTokens } from './budget';
-import { ledgerView } from './ledger';
+import { summary } from './run-state';
 import type { RunState } from './run-state';
 import type { TurnContext } from './tool-calls';
 
@@ -20,12 +20,7 @@ export function progress(state: RunState, turn: TurnContext, status: RunProgress
   return {
     status,
     model: state.plan?.model ?? '',
-    text: state.continuedText + state.lastText,
-    stopReason: state.stopReason,
-    iterations: state.iterations,
-    usage: state.usage,
-    costUsd: state.costUsd,
-    ...ledgerView(state.ledger),
+    ...summary(state),
     toolsRunning: [...turn.running.values()],
     approvalsWaiting: [...turn.approvals.values()].map(({ toolUseId, name, input: args }) => ({
       toolUseId,
