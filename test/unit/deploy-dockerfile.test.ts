@@ -21,12 +21,14 @@ const all = (keyword: string): string[] =>
     .map((line) => line.slice(keyword.length + 1));
 
 describe('Dockerfile', () => {
-  it('builds on a pinned Node 20 slim (glibc) image', () => {
-    const from = all('FROM');
-    assert.equal(from.length, 1);
-    const image = from[0] ?? '';
-    assert.match(image, /^node:20\.\d+\.\d+-[a-z]+-slim$/, `${image} is node 20, a full version, slim`);
-    assert.doesNotMatch(image, /alpine/, 'the Temporal core bridge needs glibc');
+  it('builds in one stage and runs in another, both on a pinned Node 20 slim (glibc) image', () => {
+    const from = all('FROM').map((f) => f.split(/\s+/)[0] ?? '');
+    assert.equal(from.length, 2);
+    for (const image of from) {
+      assert.match(image, /^node:20\.\d+\.\d+-[a-z]+-slim$/, `${image} is node 20, a full version, slim`);
+      assert.doesNotMatch(image, /alpine/, 'the Temporal core bridge needs glibc');
+    }
+    assert.match(all('RUN').join('\n'), /npm run build/, 'the first stage compiles dist/');
   });
 
   it('installs the locked production dependencies with npm ci', () => {
@@ -38,14 +40,16 @@ describe('Dockerfile', () => {
     assert.ok(packageCopy >= 0 && packageCopy < sourceCopy, 'package files are copied before the sources');
   });
 
-  it('copies the sources, examples and bin, and runs the worker by default', () => {
-    const sources = all('COPY').map((c) => c.split(/\s+/)[0]);
-    for (const needed of ['src/', 'examples/', 'bin/', 'package.json'])
+  it('compiles the sources and examples, and runs the compiled worker by default', () => {
+    const sources = all('COPY').flatMap((c) => c.split(/\s+/).slice(0, -1));
+    for (const needed of ['src/', 'examples/', 'bin/', 'package.json', 'tsconfig.build.json', '--from=build'])
       assert.ok(sources.includes(needed), needed);
     const cmd = JSON.parse(all('CMD')[0] ?? '[]') as string[];
-    assert.deepEqual(cmd, ['node', '--import', 'tsx', 'src/worker.ts']);
+    assert.deepEqual(cmd, ['node', 'dist/src/worker.js']);
+    const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { outDir: string } };
+    assert.equal(build.compilerOptions.outDir, 'dist', 'the build writes where the image looks');
     const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
-    assert.equal(scripts.worker, 'tsx src/worker.ts', 'the image runs what `npm run worker` runs');
+    assert.equal(scripts.worker, 'tsx src/worker.ts', 'the image runs what `npm run worker` runs, compiled');
   });
 
   it('runs as a user other than root', () => {
@@ -75,7 +79,10 @@ describe('.dockerignore', () => {
   it('excludes everything but what the Dockerfile copies', () => {
     assert.equal(lines[0], '*', 'starts by excluding everything');
     const allowed = lines.filter((l) => l.startsWith('!')).map((l) => l.slice(1));
-    const copied = all('COPY').flatMap((c) => c.split(/\s+/).slice(0, -1));
+    // Copies from the build stage take nothing from the context.
+    const copied = all('COPY')
+      .filter((c) => !c.startsWith('--from='))
+      .flatMap((c) => c.split(/\s+/).slice(0, -1));
     for (const source of copied) assert.ok(allowed.includes(source), `${source} is in the build context`);
     for (const entry of ['node_modules', '.git', '.cache', 'test-output', 'test/']) {
       assert.ok(!allowed.some((a) => a.startsWith(entry)), `${entry} stays out`);
