@@ -4,8 +4,8 @@ import type { ApiUsage, ContentBlock, MessageParam, StopReason, ToolUseBlock } f
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
 import { toClaudeFailure } from './claude-errors';
 import { idleTimer, startHeartbeat } from './heartbeat';
-import { storeFailure } from './store/errors';
-import type { Transcripts } from './transcript';
+import { storeFailure } from '../store';
+import type { Transcripts } from '../store';
 
 const OUTPUT_LIMIT_BYTES = 1.5 * 1024 * 1024;
 

@@ -9,9 +9,9 @@ import type { Redact } from './redact';
 import { createReconcileTool, createRunTool } from './run-tool';
 import type { ToolRuntime } from './run-tool';
 import { StuckCalls, TOOL_STOP_GRACE_MS } from './stuck-calls';
-import type { MessageStore } from './store/message-store';
+import type { MessageStore } from '../store';
 import type { ToolRegistry } from './tools/registry';
-import { Transcripts } from './transcript';
+import { Transcripts } from '../store';
 
 export type { CallClaudeInput, CallClaudeOutput } from './call-claude';
 
