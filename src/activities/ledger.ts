@@ -1,5 +1,5 @@
 // The storeToolCalls activity: appends a batch to the ledger kept in the message store (src/store/ledger.ts).
-import type { LedgerBatch } from '../store';
+import type { LedgerBatch } from '../shared';
 import type { Transcripts } from '../store';
 
 /** Builds the storeToolCalls activity: appends a batch of calls; returns the new head of the ledger. */

@@ -8,7 +8,6 @@ export { SealedStore } from './sealed-store';
 export { DEFAULT_CACHE_BYTES, Transcripts } from './transcript';
 export type { TranscriptsOptions } from './transcript';
 export { readToolCalls } from './ledger';
-export type { LedgerBatch } from './ledger';
 export { defaultMessageStore, openWorkerStore, sealedStore } from './open';
 export type { WorkerStore } from './open';
 export { DEFAULT_RETENTION_DAYS, pruneStore } from './prune';

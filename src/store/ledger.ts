@@ -1,12 +1,7 @@
 // The whole tool-call ledger, kept in the message store: the workflow keeps only counts and the latest calls.
 // Batches are chained like transcript messages, each pointing to the batch before it.
-import type { ToolCallRecord } from '../shared';
+import type { LedgerBatch, ToolCallRecord } from '../shared';
 import type { Transcripts } from './transcript';
-
-export interface LedgerBatch {
-  prev: string | null;
-  calls: ToolCallRecord[];
-}
 
 /** Every call of a stored ledger, oldest first. */
 export async function readToolCalls(
