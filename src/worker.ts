@@ -3,8 +3,10 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import { StuckCalls } from './activities/stuck-calls';
+import { codecDataConverter, codecsOf } from './codec/keys';
 import { configFromEnv, configOf } from './config';
 import { describeConnection, temporalConnectionFromEnv, workerConnectionOptions } from './connection';
+import { mcpServersOf } from './mcp/config';
 import { installRuntime, observabilityOf } from './observability';
 import { DurableAgentPlugin, WORKFLOWS_PATH } from './plugin';
 import type { DurableAgentPluginOptions } from './plugin';
@@ -84,15 +86,22 @@ export async function runWorkerFromEnv(): Promise<void> {
   const observability = await installRuntime(observabilityOf(resolved));
   const config = configOf(resolved);
   const settings = workerSettingsOf(resolved);
+  const codecs = codecsOf(resolved, { worker: true });
+  const mcpServers = mcpServersOf(resolved);
   const connection = await connectWorker(config.address);
   const stuckCalls = new StuckCalls();
   // A worker that refuses to start (its store cannot be written, say) must not keep the process alive.
-  const worker = await createAgentWorker({ config, connection, settings, stuckCalls }).catch(
-    async (err: unknown) => {
-      await connection.close();
-      throw err;
-    },
-  );
+  const worker = await createAgentWorker({
+    config,
+    connection,
+    settings,
+    stuckCalls,
+    mcpServers,
+    ...(codecs.length > 0 ? { dataConverter: codecDataConverter(codecs) } : {}),
+  }).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
   Runtime.instance().logger.info('durable-agent worker polling', {
     taskQueue: config.taskQueue,
     modelTaskQueue: modelTaskQueue(config.taskQueue),
