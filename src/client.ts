@@ -23,10 +23,8 @@ import type {
   ToolCallRecord,
   TranscriptRef,
 } from './shared';
-import type { MessageStore } from './activities/store/message-store';
-import { readToolCalls } from './activities/ledger';
-import { Transcripts } from './activities/transcript';
-import { defaultMessageStore } from './store';
+import { defaultMessageStore, readToolCalls, Transcripts } from './store';
+import type { MessageStore } from './store';
 
 const MAX_INPUT_BYTES = 1.5 * 1024 * 1024;
 

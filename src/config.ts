@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { DEFAULT_TASK_QUEUE } from './shared';
-import { toolModulePaths } from './activities/tools/load';
-import { cacheRoot } from './dev-server/temporal-cli';
 import { temporalTargetFromEnv } from './connection';
+import { resolveSettings } from './settings';
+import type { Settings } from './settings';
 
 /** Tool modules loaded when DURABLE_AGENT_TOOLS is not set: the bundled demo tools. */
 // No extension: the TypeScript source in a checkout (through tsx), the compiled module in the package's dist/.
@@ -26,14 +25,24 @@ export interface AgentConfig {
  * and its config file); see src/connection.ts.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  return configOf(
+    resolveSettings(env, [
+      'DURABLE_AGENT_TASK_QUEUE',
+      'DURABLE_AGENT_TOOLS',
+      'DURABLE_AGENT_STORE_DIR',
+      'DURABLE_AGENT_CACHE_DIR',
+    ]),
+    env,
+  );
+}
+
+/** The configuration from the resolved settings; Temporal's and Anthropic's own variables come from `env`. */
+export function configOf(settings: Settings, env: NodeJS.ProcessEnv = process.env): AgentConfig {
   const config: AgentConfig = {
     ...temporalTargetFromEnv(env),
-    taskQueue: env.DURABLE_AGENT_TASK_QUEUE || DEFAULT_TASK_QUEUE,
-    toolModules:
-      env.DURABLE_AGENT_TOOLS === undefined
-        ? [EXAMPLE_TOOLS_MODULE]
-        : toolModulePaths(env.DURABLE_AGENT_TOOLS),
-    storeDir: env.DURABLE_AGENT_STORE_DIR || path.join(cacheRoot(env), 'messages'),
+    taskQueue: settings.DURABLE_AGENT_TASK_QUEUE,
+    toolModules: settings.DURABLE_AGENT_TOOLS ?? [EXAMPLE_TOOLS_MODULE],
+    storeDir: settings.storeDir,
   };
   if (env.ANTHROPIC_API_KEY) config.anthropicApiKey = env.ANTHROPIC_API_KEY;
   if (env.ANTHROPIC_BASE_URL) config.anthropicBaseUrl = env.ANTHROPIC_BASE_URL;

@@ -3,6 +3,8 @@
 import { createServer } from 'node:net';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import type { LogEntry, LogLevel, Logger } from '@temporalio/worker';
+import { DEFAULT_METRICS_ADDRESS, resolveSettings } from './settings';
+import type { Settings } from './settings';
 
 /** Observability settings from the environment. */
 export interface ObservabilityConfig {
@@ -13,33 +15,29 @@ export interface ObservabilityConfig {
   metricsAddress?: string;
 }
 
-/** Default Prometheus endpoint: loopback only; a deployment that scrapes from outside sets the address. */
-export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9464';
+export { DEFAULT_METRICS_ADDRESS };
 /** How many ports after a taken one are tried, so several workers on one machine each get an endpoint. */
 const METRICS_PORTS_TRIED = 20;
 
-const LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
-
 /** Reads DURABLE_AGENT_LOG_FORMAT, DURABLE_AGENT_LOG_LEVEL and DURABLE_AGENT_METRICS_ADDRESS. */
 export function observabilityFromEnv(env: NodeJS.ProcessEnv = process.env): ObservabilityConfig {
-  const format = (env.DURABLE_AGENT_LOG_FORMAT || 'json').toLowerCase();
-  if (format !== 'json' && format !== 'text') {
-    throw new Error(`DURABLE_AGENT_LOG_FORMAT must be "json" or "text", not "${format}".`);
-  }
-  const level = (env.DURABLE_AGENT_LOG_LEVEL || 'INFO').toUpperCase() as LogLevel;
-  if (!LEVELS.includes(level))
-    throw new Error(`DURABLE_AGENT_LOG_LEVEL must be one of ${LEVELS.join(', ')}, not "${level}".`);
-  const metrics = env.DURABLE_AGENT_METRICS_ADDRESS ?? DEFAULT_METRICS_ADDRESS;
-  const config: ObservabilityConfig = { logFormat: format, logLevel: level };
-  if (metrics !== '' && metrics !== 'off') {
-    if (!/^[^:]+:\d+$/.test(metrics)) {
-      throw new Error(
-        `DURABLE_AGENT_METRICS_ADDRESS must be host:port (such as 0.0.0.0:9464), or "off"; got "${metrics}".`,
-      );
-    }
-    config.metricsAddress = metrics;
-  }
-  return config;
+  return observabilityOf(
+    resolveSettings(env, [
+      'DURABLE_AGENT_LOG_FORMAT',
+      'DURABLE_AGENT_LOG_LEVEL',
+      'DURABLE_AGENT_METRICS_ADDRESS',
+    ]),
+  );
+}
+
+/** The observability settings among the resolved settings. */
+export function observabilityOf(settings: Settings): ObservabilityConfig {
+  const address = settings.DURABLE_AGENT_METRICS_ADDRESS;
+  return {
+    logFormat: settings.DURABLE_AGENT_LOG_FORMAT,
+    logLevel: settings.DURABLE_AGENT_LOG_LEVEL,
+    ...(address !== undefined ? { metricsAddress: address } : {}),
+  };
 }
 
 /** One log entry as a JSON line: time, level, message, then the entry's fields (workflowId, turn, …). */

@@ -8,7 +8,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { WorkerOptions, WorkerPlugin } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createRedact, secretsFromEnv } from './activities/redact';
-import type { MessageStore } from './activities/store/message-store';
+import type { MessageStore } from './store';
 import type { StuckCalls } from './activities/stuck-calls';
 import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
@@ -21,7 +21,7 @@ import { configFromEnv } from './config';
 import type { AgentConfig } from './config';
 import { modelTaskQueue, SEARCH_ATTRIBUTES } from './shared';
 import { openWorkerStore } from './store';
-import { refuseUnsharedStore, workerIdentity } from './store-check';
+import { refuseUnsharedStore, workerIdentity } from './store/check';
 import { modelCallWorkerOptions, workerSettingsFromEnv } from './worker-settings';
 import type { WorkerSettings } from './worker-settings';
 

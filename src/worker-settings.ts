@@ -4,6 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { ToolIsolation } from './activities/tools/define';
+import { resolveSettings } from './settings';
+import type { Settings } from './settings';
 
 /** Environment variables that size a worker and pace its model calls. */
 export const WORKER_ENV = {
@@ -44,42 +46,30 @@ export interface WorkerSettings {
   toolIsolation?: ToolIsolation;
 }
 
+const WORKER_NAMES = Object.values(WORKER_ENV);
+
 /** Reads the settings; an empty variable counts as unset, a malformed one throws an Error that names it. */
 export function workerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
-  const settings: WorkerSettings = {};
-  const set = <K extends Exclude<keyof WorkerSettings, 'toolIsolation'>>(
-    key: K,
-    value: number | undefined,
-  ) => {
-    if (value !== undefined) settings[key] = value;
+  return workerSettingsOf(resolveSettings(env, WORKER_NAMES));
+}
+
+/** The worker settings among the resolved settings; anything not set is left out. */
+export function workerSettingsOf(settings: Settings): WorkerSettings {
+  const values: { [K in keyof WorkerSettings]-?: WorkerSettings[K] | undefined } = {
+    maxConcurrentActivities: settings.DURABLE_AGENT_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentModelCalls: settings.DURABLE_AGENT_MAX_CONCURRENT_MODEL_CALLS,
+    maxConcurrentWorkflowTasks: settings.DURABLE_AGENT_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: settings.DURABLE_AGENT_MAX_CACHED_WORKFLOWS,
+    modelCallsPerSecond: settings.DURABLE_AGENT_MODEL_CALLS_PER_SECOND,
+    toolImportTimeoutMs: settings.DURABLE_AGENT_TOOL_IMPORT_TIMEOUT_SECONDS,
+    streamIdleTimeoutMs: settings.DURABLE_AGENT_STREAM_IDLE_TIMEOUT_SECONDS,
+    maxRetryAfterMs: settings.DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS,
+    toolStopGraceMs: settings.DURABLE_AGENT_TOOL_STOP_GRACE_SECONDS,
+    toolIsolation: settings.DURABLE_AGENT_TOOL_ISOLATION,
   };
-  set('maxConcurrentActivities', wholeNumber(env, WORKER_ENV.maxConcurrentActivities, 1));
-  set('maxConcurrentModelCalls', wholeNumber(env, WORKER_ENV.maxConcurrentModelCalls, 1));
-  // The SDK raises anything below 2 to 2 with a warning while the workflow cache is on; say so up front instead.
-  set('maxConcurrentWorkflowTasks', wholeNumber(env, WORKER_ENV.maxConcurrentWorkflowTasks, 2));
-  set('maxCachedWorkflows', wholeNumber(env, WORKER_ENV.maxCachedWorkflows, 2));
-  set('modelCallsPerSecond', positiveRate(env, WORKER_ENV.modelCallsPerSecond));
-  set('toolImportTimeoutMs', milliseconds(env, WORKER_ENV.toolImportTimeoutSeconds));
-  set('streamIdleTimeoutMs', milliseconds(env, WORKER_ENV.streamIdleTimeoutSeconds));
-  set('maxRetryAfterMs', milliseconds(env, WORKER_ENV.maxRetryAfterSeconds));
-  set('toolStopGraceMs', milliseconds(env, WORKER_ENV.toolStopGraceSeconds));
-  const isolation = env[WORKER_ENV.toolIsolation]?.trim();
-  if (isolation === 'process' || isolation === 'none') settings.toolIsolation = isolation;
-  else if (isolation) {
-    throw new Error(
-      `${WORKER_ENV.toolIsolation} must be 'process' (each tool call in a child process) or 'none', not "${isolation}".`,
-    );
-  }
-  if (
-    settings.maxConcurrentWorkflowTasks !== undefined &&
-    settings.maxCachedWorkflows !== undefined &&
-    settings.maxConcurrentWorkflowTasks > settings.maxCachedWorkflows
-  ) {
-    throw new Error(
-      `${WORKER_ENV.maxConcurrentWorkflowTasks} (${settings.maxConcurrentWorkflowTasks}) must not exceed ${WORKER_ENV.maxCachedWorkflows} (${settings.maxCachedWorkflows}): a workflow task needs its run in the cache.`,
-    );
-  }
-  return settings;
+  return Object.fromEntries(
+    Object.entries(values).filter(([, value]) => value !== undefined),
+  ) as WorkerSettings;
 }
 
 /** Worker.create options of the worker that runs workflows and tools. */
@@ -169,43 +159,4 @@ export function reportHealth(
     clearInterval(timer);
     await pending;
   };
-}
-
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
-  const text = env[name]?.trim();
-  if (!text) return undefined;
-  const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new Error(`${name} must be a whole number of at least ${min}, not "${env[name]}".`);
-  }
-  return value;
-}
-
-function positiveRate(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  return positiveNumber(
-    env,
-    name,
-    'a number of model calls per second above 0 (e.g. 2, or 0.5 for one call every two seconds)',
-    ' Leave it unset for no limit.',
-  );
-}
-
-// Seconds in the environment (fractions allowed, so tests can use short limits), milliseconds in the settings.
-function milliseconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const seconds = positiveNumber(env, name, 'a number of seconds above 0 (e.g. 30 or 0.5)', '');
-  return seconds === undefined ? undefined : Math.round(seconds * 1000);
-}
-
-function positiveNumber(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  what: string,
-  hint: string,
-): number | undefined {
-  const text = env[name]?.trim();
-  if (!text) return undefined;
-  const value = /^(\d+(\.\d*)?|\.\d+)$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be ${what}, not "${env[name]}".${hint}`);
-  return value;
 }

@@ -3,18 +3,21 @@
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import { StuckCalls } from './activities/stuck-calls';
-import { configFromEnv } from './config';
+import { codecDataConverter, codecsOf } from './codec/keys';
+import { configFromEnv, configOf } from './config';
 import { describeConnection, temporalConnectionFromEnv, workerConnectionOptions } from './connection';
-import { installRuntime, observabilityFromEnv } from './observability';
+import { mcpServersOf } from './mcp/config';
+import { installRuntime, observabilityOf } from './observability';
 import { DurableAgentPlugin, WORKFLOWS_PATH } from './plugin';
 import type { DurableAgentPluginOptions } from './plugin';
+import { resolveSettings } from './settings';
 import { modelTaskQueue } from './shared';
 import {
   describeWorkerSettings,
   mainWorkerOptions,
   reportHealth,
-  WORKER_ENV,
   workerSettingsFromEnv,
+  workerSettingsOf,
 } from './worker-settings';
 
 export { createAnthropicClient, DurableAgentPlugin, ensureSearchAttributes, WORKFLOWS_PATH } from './plugin';
@@ -78,18 +81,27 @@ export async function connectWorker(address?: string): Promise<NativeConnection>
 
 /** Runs a worker from the environment until SIGINT or SIGTERM. */
 export async function runWorkerFromEnv(): Promise<void> {
-  const observability = await installRuntime(observabilityFromEnv());
-  const config = configFromEnv();
-  const settings = workerSettingsFromEnv();
+  // Every variable is checked here, once, so a worker with several bad values names them all before it starts.
+  const resolved = resolveSettings(process.env);
+  const observability = await installRuntime(observabilityOf(resolved));
+  const config = configOf(resolved);
+  const settings = workerSettingsOf(resolved);
+  const codecs = codecsOf(resolved, { worker: true });
+  const mcpServers = mcpServersOf(resolved);
   const connection = await connectWorker(config.address);
   const stuckCalls = new StuckCalls();
   // A worker that refuses to start (its store cannot be written, say) must not keep the process alive.
-  const worker = await createAgentWorker({ config, connection, settings, stuckCalls }).catch(
-    async (err: unknown) => {
-      await connection.close();
-      throw err;
-    },
-  );
+  const worker = await createAgentWorker({
+    config,
+    connection,
+    settings,
+    stuckCalls,
+    mcpServers,
+    ...(codecs.length > 0 ? { dataConverter: codecDataConverter(codecs) } : {}),
+  }).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
   Runtime.instance().logger.info('durable-agent worker polling', {
     taskQueue: config.taskQueue,
     modelTaskQueue: modelTaskQueue(config.taskQueue),
@@ -99,7 +111,7 @@ export async function runWorkerFromEnv(): Promise<void> {
     metrics: observability.metricsAddress ? `http://${observability.metricsAddress}/metrics` : 'off',
   });
   // Container health checks read this file's age: it stays fresh while the worker runs and the server answers.
-  const healthFile = process.env[WORKER_ENV.healthFile]?.trim();
+  const healthFile = resolved.DURABLE_AGENT_HEALTH_FILE;
   const stopReporting = healthFile
     ? reportHealth(healthFile, async () => {
         if (worker.getState() !== 'RUNNING') return false;

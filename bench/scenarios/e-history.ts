@@ -163,7 +163,7 @@ export const historySize: Scenario = {
             : '.') +
           ((durablePerTurn[0] ?? 0) > (durablePerTurn[1] ?? Infinity)
             ? ` A durable turn with ${format(SIZES[0] as number, 'bytes')} results costs more than one with ${format(SIZES[1] as number, 'bytes')} ` +
-              'results: results under the out-of-line threshold (src/activities/transcript.ts) stay in history, once as the ' +
+              'results: results under the out-of-line threshold (src/store/transcript.ts) stay in history, once as the ' +
               "tool activity's result and again in the next model call's input, while larger ones leave only a reference."
             : ''),
       };

@@ -1,11 +1,18 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { ApiUsage, ContentBlock, MessageParam, StopReason, ToolUseBlock } from '../shared';
+import type {
+  CallClaudeInput,
+  CallClaudeOutput,
+  ContentBlock,
+  MessageParam,
+  StopReason,
+  ToolUseBlock,
+} from '../shared';
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
 import { toClaudeFailure } from './claude-errors';
 import { idleTimer, startHeartbeat } from './heartbeat';
-import { storeFailure } from './store/errors';
-import type { Transcripts } from './transcript';
+import { storeFailure } from '../store';
+import type { Transcripts } from '../store';
 
 const OUTPUT_LIMIT_BYTES = 1.5 * 1024 * 1024;
 
@@ -13,36 +20,6 @@ const OUTPUT_LIMIT_BYTES = 1.5 * 1024 * 1024;
 export interface PinnedRequest {
   system?: string;
   tools: Anthropic.Tool[];
-}
-
-/** One model call, as the workflow asks for it: references, not the transcript itself. */
-export interface CallClaudeInput {
-  model: string;
-  maxTokens: number;
-  /** Reference of the run's PinnedRequest. */
-  pinned: string;
-  /** Head of the stored transcript before this call. */
-  head: string | null;
-  /** Messages to add to the transcript before the call (the prompt, tool results). */
-  append: MessageParam[];
-  toolChoice?: { type: 'auto' | 'any' | 'none' } | { type: 'tool'; name: string };
-  disableParallelToolUse: boolean;
-  /** Place prompt-cache breakpoints on the tools, the system prompt and the end of the conversation. */
-  promptCaching: boolean;
-}
-
-/** What the loop needs of the model's reply; the reply itself is in the transcript. */
-export interface CallClaudeOutput {
-  id: string;
-  /** Head of the transcript with the appended messages and the reply. */
-  head: string | null;
-  /** How many messages the transcript gained. */
-  appended: number;
-  stopReason: StopReason | null;
-  usage: ApiUsage;
-  /** The reply's text blocks, joined. */
-  text: string;
-  toolUses: ToolUseBlock[];
 }
 
 /** Builds the Messages API request body. */

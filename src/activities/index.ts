@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { MessageParam } from '../shared';
+import type { AppendTranscriptInput } from '../shared';
 import { createCallClaude } from './call-claude';
 import type { ModelCallLimits } from './call-claude';
 import { createStoreToolCalls } from './ledger';
@@ -9,11 +9,12 @@ import type { Redact } from './redact';
 import { createReconcileTool, createRunTool } from './run-tool';
 import type { ToolRuntime } from './run-tool';
 import { StuckCalls, TOOL_STOP_GRACE_MS } from './stuck-calls';
-import type { MessageStore } from './store/message-store';
+import type { MessageStore } from '../store';
 import type { ToolRegistry } from './tools/registry';
-import { Transcripts } from './transcript';
+import { Transcripts } from '../store';
 
-export type { CallClaudeInput, CallClaudeOutput } from './call-claude';
+// The contract moved to src/shared/activity-contract.ts; kept here for code that still imports it from here.
+export type { CallClaudeInput, CallClaudeOutput } from '../shared';
 
 /** What the activities need from the worker. */
 export interface ActivityDeps {
@@ -42,7 +43,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     pinRun: createPinRun(tools, transcripts),
     /** Appends messages to a stored transcript (the last tool results of a run that stops before its next call). */
-    async appendTranscript(request: { head: string | null; append: MessageParam[] }): Promise<string | null> {
+    async appendTranscript(request: AppendTranscriptInput): Promise<string | null> {
       return transcripts.append(request.head, request.append);
     },
     storeToolCalls: createStoreToolCalls(transcripts),

@@ -1,30 +1,10 @@
-// The whole tool-call ledger, kept in the message store: the workflow keeps only counts and the latest calls.
-// Batches are chained like transcript messages, each pointing to the batch before it.
-import type { ToolCallRecord } from '../shared';
-import type { Transcripts } from './transcript';
-
-export interface LedgerBatch {
-  prev: string | null;
-  calls: ToolCallRecord[];
-}
+// The storeToolCalls activity: appends a batch to the ledger kept in the message store (src/store/ledger.ts).
+import type { LedgerBatch } from '../shared';
+import type { Transcripts } from '../store';
 
 /** Builds the storeToolCalls activity: appends a batch of calls; returns the new head of the ledger. */
 export function createStoreToolCalls(transcripts: Transcripts) {
   return async function storeToolCalls(batch: LedgerBatch): Promise<string> {
     return transcripts.putJson(batch);
   };
-}
-
-/** Every call of a stored ledger, oldest first. */
-export async function readToolCalls(
-  transcripts: Transcripts,
-  head: string | null,
-): Promise<ToolCallRecord[]> {
-  const batches: ToolCallRecord[][] = [];
-  for (let ref = head; ref !== null;) {
-    const batch = await transcripts.json<LedgerBatch>(ref);
-    batches.push(batch.calls);
-    ref = batch.prev;
-  }
-  return batches.reverse().flat();
 }

@@ -6,7 +6,7 @@ import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
 import { toToolParams } from './tools/params';
 import type { ToolRegistry } from './tools/registry';
-import type { Transcripts } from './transcript';
+import type { Transcripts } from '../store';
 
 /** Builds the pinRun activity. */
 export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {

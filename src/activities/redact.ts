@@ -2,9 +2,10 @@
 // quotes the API key would otherwise sit in the run's history for anyone who can read it.
 import { CODEC_SERVER_ENV, ENCRYPTION_ENV } from '../codec/env';
 import { TEMPORAL_ENV } from '../connection';
+import { resolveSettings } from '../settings';
 
 /** Names more environment variables (comma-separated) whose values are redacted. */
-export const REDACT_ENV = 'DURABLE_AGENT_REDACT_ENV';
+export const REDACT_ENV = 'DURABLE_AGENT_REDACT_ENV' as const;
 
 /** Replaces every known secret in a text. */
 export type Redact = (text: string) => string;
@@ -27,10 +28,7 @@ export interface Secret {
 
 /** The secrets of the worker's environment: API keys, encryption keys, the codec token, and those named in DURABLE_AGENT_REDACT_ENV. */
 export function secretsFromEnv(env: NodeJS.ProcessEnv = process.env): Secret[] {
-  const named = (env[REDACT_ENV] ?? '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name !== '');
+  const named = resolveSettings(env, [REDACT_ENV]).DURABLE_AGENT_REDACT_ENV;
   const names = [
     'ANTHROPIC_API_KEY',
     TEMPORAL_ENV.apiKey,

@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { z } from 'zod';
 import { ToolErrorType } from '../shared';
 import type { ReconcileOutput, ToolCallInput, ToolCallOutput } from '../shared';
-import type { Transcripts } from './transcript';
+import type { Transcripts } from '../store';
 import { startHeartbeat } from './heartbeat';
 import type { AnyTool } from './tools/define';
 import type { ToolRegistry } from './tools/registry';

@@ -1,5 +1,5 @@
 // `durable-agent store prune`: the retention rule of the local message store (DURABLE_AGENT_STORE_DIR).
-import { DEFAULT_RETENTION_DAYS, pruneStore } from '../activities/store/prune';
+import { DEFAULT_RETENTION_DAYS, pruneStore } from '../store';
 import { configFromEnv } from '../config';
 import { parse, wholeNumber } from './args';
 import { CliError, ExitCode } from './exit-codes';

@@ -7,6 +7,8 @@ import { EncryptionCodec, KEY_BYTES } from './encryption';
 import type { EncryptionKey, EncryptionKeyring } from './encryption';
 import { ENCRYPTION_ENV, KEY_HINT } from './env';
 import { CodecError, CodecErrorType } from './errors';
+import { resolveSettings } from '../settings';
+import type { Settings } from '../settings';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -50,10 +52,20 @@ export function deriveKeyId(key: Uint8Array): string {
 
 /** The keyring from DURABLE_AGENT_ENCRYPTION_KEY, _KEY_ID and _OLD_KEYS; undefined when no key is set. */
 export function keyringFromEnv(env: NodeJS.ProcessEnv = process.env): EncryptionKeyring | undefined {
-  const keyText = env[ENCRYPTION_ENV.key]?.trim();
+  return keyringOf(resolveSettings(env, [ENCRYPTION_ENV.key, ENCRYPTION_ENV.keyId, ENCRYPTION_ENV.oldKeys]));
+}
+
+/** The keyring of the resolved settings; undefined when no key is set. */
+export function keyringOf(settings: Settings): EncryptionKeyring | undefined {
+  const keyText = settings[ENCRYPTION_ENV.key];
+  const keyId = settings[ENCRYPTION_ENV.keyId];
+  const oldKeys = settings[ENCRYPTION_ENV.oldKeys];
   if (!keyText) {
     // Half a configuration must not silently turn encryption off.
-    const stray = [ENCRYPTION_ENV.keyId, ENCRYPTION_ENV.oldKeys].filter((name) => env[name]?.trim());
+    const stray = [
+      ...(keyId ? [ENCRYPTION_ENV.keyId] : []),
+      ...(oldKeys.trim() ? [ENCRYPTION_ENV.oldKeys] : []),
+    ];
     if (stray.length > 0) {
       throw new CodecError(
         CodecErrorType.InvalidKeyConfig,
@@ -64,9 +76,9 @@ export function keyringFromEnv(env: NodeJS.ProcessEnv = process.env): Encryption
     return undefined;
   }
   const key = parseKey(keyText, ENCRYPTION_ENV.key);
-  const id = env[ENCRYPTION_ENV.keyId]?.trim() || deriveKeyId(key);
+  const id = keyId || deriveKeyId(key);
   checkKeyId(id, ENCRYPTION_ENV.keyId);
-  return { current: { id, key }, previous: parseOldKeys(env[ENCRYPTION_ENV.oldKeys] ?? '') };
+  return { current: { id, key }, previous: parseOldKeys(oldKeys) };
 }
 
 /** Who the codecs are for: a worker refuses plaintext payloads unless DURABLE_AGENT_ALLOW_PLAINTEXT=1. */
@@ -76,15 +88,21 @@ export interface CodecRole {
 
 /** Compression then encryption (the SDK encodes in array order and decodes in reverse), or none without a key. */
 export function codecsFromEnv(env: NodeJS.ProcessEnv = process.env, role: CodecRole = {}): PayloadCodec[] {
-  const keyring = keyringFromEnv(env);
-  const allow = env[ENCRYPTION_ENV.allowPlaintext]?.trim();
-  if (allow && allow !== '1' && allow !== '0') {
-    throw new CodecError(
-      CodecErrorType.InvalidKeyConfig,
-      `${ENCRYPTION_ENV.allowPlaintext} must be 1 (accept payloads that are not encrypted) or 0, not "${allow}".`,
-    );
-  }
-  const refusePlaintext = role.worker === true && allow !== '1';
+  return codecsOf(
+    resolveSettings(env, [
+      ENCRYPTION_ENV.key,
+      ENCRYPTION_ENV.keyId,
+      ENCRYPTION_ENV.oldKeys,
+      ENCRYPTION_ENV.allowPlaintext,
+    ]),
+    role,
+  );
+}
+
+/** The payload codecs of the resolved settings. */
+export function codecsOf(settings: Settings, role: CodecRole = {}): PayloadCodec[] {
+  const keyring = keyringOf(settings);
+  const refusePlaintext = role.worker === true && !settings[ENCRYPTION_ENV.allowPlaintext];
   return keyring ? [new CompressionCodec(), new EncryptionCodec(keyring, { refusePlaintext })] : [];
 }
 

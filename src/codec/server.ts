@@ -14,7 +14,8 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { CODEC_SERVER_ENV, ENCRYPTION_ENV, KEY_HINT } from './env';
 import { CodecError } from './errors';
 import { payloadsFromJson, payloadsToJson } from './http-payloads';
-import { codecsFromEnv } from './keys';
+import { codecsOf } from './keys';
+import { resolveSettings } from '../settings';
 import { decodeWithCodecs, encodeWithCodecs } from './payload';
 
 /** Port of the codec server when none is configured. */
@@ -287,7 +288,11 @@ export async function runCodecServerFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   log: (line: string) => void = console.log,
 ): Promise<CodecServer> {
-  const token = env[CODEC_SERVER_ENV.token]?.trim();
+  const settings = resolveSettings(env, [
+    ...Object.values(CODEC_SERVER_ENV),
+    ...Object.values(ENCRYPTION_ENV),
+  ]);
+  const token = settings[CODEC_SERVER_ENV.token];
   if (!token) {
     throw new Error(
       `${CODEC_SERVER_ENV.token} is not set. The codec server decrypts payloads for whoever presents this token, ` +
@@ -295,14 +300,14 @@ export async function runCodecServerFromEnv(
         `\`export ${CODEC_SERVER_ENV.token}=$(openssl rand -hex 32)\`, and give it only to people who may read payloads.`,
     );
   }
-  const codecs = codecsFromEnv(env);
+  const codecs = codecsOf(settings);
   if (codecs.length === 0) {
     throw new Error(
       `${ENCRYPTION_ENV.key} is not set. The codec server needs the same keys as the workers ` +
         `(${ENCRYPTION_ENV.key}, ${ENCRYPTION_ENV.keyId}, ${ENCRYPTION_ENV.oldKeys}). ${KEY_HINT}`,
     );
   }
-  const corsOrigins = (env[CODEC_SERVER_ENV.corsOrigins] ?? DEFAULT_CORS_ORIGINS.join(','))
+  const corsOrigins = (settings[CODEC_SERVER_ENV.corsOrigins] ?? DEFAULT_CORS_ORIGINS.join(','))
     .split(',')
     .map((o) => o.trim().replace(/\/$/, ''))
     .filter((o) => o !== '');
@@ -310,8 +315,8 @@ export async function runCodecServerFromEnv(
     codecs,
     token,
     corsOrigins,
-    port: parsePort(env[CODEC_SERVER_ENV.port]),
-    host: env[CODEC_SERVER_ENV.host]?.trim() || '127.0.0.1',
+    port: parsePort(settings[CODEC_SERVER_ENV.port]),
+    host: settings[CODEC_SERVER_ENV.host]?.trim() || '127.0.0.1',
   });
   log(
     `durable-agent codec server on ${server.url} (POST /encode, /decode; sign in for the Web UI at ${server.url}/login); ` +

@@ -4,10 +4,12 @@
 import { execFile, spawn } from 'node:child_process';
 import { constants as fsConstants, createWriteStream } from 'node:fs';
 import { access, mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import { homedir, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { cacheRoot } from '../cache-dir';
+import { resolveSettings } from '../settings';
 import { TEMPORAL_CLI_VERSION } from '../shared/constants';
 
 const execFileAsync = promisify(execFile);
@@ -46,12 +48,7 @@ export interface TemporalCliOptions {
   download?: (dir: string, timeoutMs: number) => Promise<string>;
 }
 
-/** Project cache root: DURABLE_AGENT_CACHE_DIR, else $XDG_CACHE_HOME/durable-agent, else ~/.cache/durable-agent. */
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DURABLE_AGENT_CACHE_DIR) return env.DURABLE_AGENT_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'durable-agent');
-  return join(homedir(), '.cache', 'durable-agent');
-}
+export { cacheRoot };
 
 /** Path of the pinned CLI build inside a cache root. */
 export function cachedTemporalCliPath(root: string = cacheRoot()): string {
@@ -171,13 +168,10 @@ function shortReason(stderr: string): string {
 }
 
 function downloadTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const raw = env.DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS;
-  if (raw === undefined || raw === '') return DEFAULT_DOWNLOAD_TIMEOUT_MS;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new Error(`DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS must be a number of seconds, not "${raw}".`);
-  }
-  return value * 1000;
+  const { DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS: ms } = resolveSettings(env, [
+    'DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS',
+  ]);
+  return ms ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
 }
 
 async function locate(

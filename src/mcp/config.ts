@@ -4,9 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { msToNumber } from '@temporalio/common';
 import { z } from 'zod';
+import { resolveSettings } from '../settings';
+import type { Settings } from '../settings';
 
 /** Environment variable holding the path of the MCP servers file, or the JSON itself. */
-export const MCP_ENV = 'DURABLE_AGENT_MCP';
+export const MCP_ENV = 'DURABLE_AGENT_MCP' as const;
 
 /** The MCP configuration is malformed; the message names the server and the field to fix. */
 export class McpConfigError extends Error {
@@ -67,7 +69,12 @@ export type McpServers = Record<string, McpServerConfig>;
 
 /** Reads DURABLE_AGENT_MCP: unset or blank means no servers. */
 export function mcpServersFromEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): McpServers {
-  const value = env[MCP_ENV]?.trim();
+  return mcpServersOf(resolveSettings(env, [MCP_ENV]), cwd);
+}
+
+/** The MCP servers of the resolved settings; a file path is read relative to `cwd`. */
+export function mcpServersOf(settings: Pick<Settings, typeof MCP_ENV>, cwd = process.cwd()): McpServers {
+  const value = settings[MCP_ENV];
   if (!value) return {};
   if (value.startsWith('{')) return parseMcpServers(parseJson(value, `${MCP_ENV} (inline JSON)`), MCP_ENV);
   const file = path.resolve(cwd, value);

@@ -68,3 +68,9 @@ export const StoreErrorType = {
   /** The store has no such content: workers that do not share one store, or content pruned too early. */
   ContentMissing: ModelCallErrorType.MessageContentMissing,
 } as const;
+
+/** Error types of the process configuration (the DURABLE_AGENT_* variables). */
+export const ConfigErrorType = {
+  /** Several variables have bad values; the message names each. */
+  InvalidSettings: 'InvalidSettings',
+} as const;

@@ -3,7 +3,7 @@
 // broken tool may have shaped). A bad value either becomes a safe one, with a log line, or ends the run with a
 // typed failure; it never fails the workflow task, which the server would retry for ever or terminate.
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { CallClaudeOutput } from '../activities';
+import type { CallClaudeOutput } from '../shared/activity-contract';
 import { RunErrorType } from '../shared/errors';
 import type { ApiUsage } from '../shared/messages';
 import { MAX_MODEL_NAME_CHARS } from '../shared/run-plan';

@@ -2,7 +2,7 @@
 // enough to continue as new. Every model call and tool call is an activity, so after a crash the loop is
 // replayed from history and finished calls are not made again.
 import * as wf from '@temporalio/workflow';
-import type { CallClaudeInput } from '../activities';
+import type { CallClaudeInput } from '../shared/activity-contract';
 import { RunErrorType } from '../shared/errors';
 import type { PinnedRun, RunPlan } from '../shared/run-plan';
 import { addUsage, checkBudget, costUsd, totalTokens } from './budget';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
-import { LocalDiskStore } from '../../src/activities/store/message-store';
+import { LocalDiskStore } from '../../src/store/message-store';
 import { awaitResult, getProgress, RunFailedError } from '../../src/client';
 import { approveUpdate } from '../../src/shared';
 import { waitFor } from '../helpers/child-worker';

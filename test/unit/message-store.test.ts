@@ -12,12 +12,12 @@ import {
   LocalDiskStore,
   MessageStoreUnavailableError,
   MissingContentError,
-} from '../../src/activities/store/message-store';
-import type { StoreFs } from '../../src/activities/store/message-store';
-import { SealedStore } from '../../src/activities/store/sealed-store';
+} from '../../src/store/message-store';
+import type { StoreFs } from '../../src/store/message-store';
+import { SealedStore } from '../../src/store/sealed-store';
 import { codecsFromEnv, deriveKeyId } from '../../src/codec';
-import { defaultMessageStore, sealedStore } from '../../src/store';
-import { INLINE_FALLBACK_BYTES, OUT_OF_LINE_BYTES, Transcripts } from '../../src/activities/transcript';
+import { defaultMessageStore, sealedStore } from '../../src/store/open';
+import { INLINE_FALLBACK_BYTES, OUT_OF_LINE_BYTES, Transcripts } from '../../src/store/transcript';
 import { fitLedger, jsonBytes } from '../../src/workflows/payload-guard';
 
 const tempStore = async () => new LocalDiskStore(await mkdtemp(path.join(os.tmpdir(), 'store-')));

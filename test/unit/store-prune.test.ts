@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-import { LocalDiskStore } from '../../src/activities/store/message-store';
-import { pruneStore } from '../../src/activities/store/prune';
-import { Transcripts } from '../../src/activities/transcript';
+import { LocalDiskStore } from '../../src/store/message-store';
+import { pruneStore } from '../../src/store/prune';
+import { Transcripts } from '../../src/store/transcript';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CallClaudeOutput } from '../../src/activities';
+import type { CallClaudeOutput } from '../../src/shared';
 import { parseAgentInput } from '../../src/shared';
 import { checkPinned, checkReply, checkToolOutput, MAX_TOKENS_PER_CALL } from '../../src/workflows/checks';
 

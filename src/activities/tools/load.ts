@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyTool } from './define';
+import { commaList } from '../../settings';
 
 /** A tool module could not be loaded; the message names the module and what to fix. */
 export class ToolModuleError extends Error {
@@ -17,10 +18,7 @@ export function toolModuleOf(tool: AnyTool): string | undefined {
 
 /** Splits DURABLE_AGENT_TOOLS (comma-separated paths) into paths, ignoring blanks. */
 export function toolModulePaths(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
+  return commaList(value);
 }
 
 /** How long loading one tool module may take, unless the worker's settings say otherwise. */

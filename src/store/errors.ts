@@ -1,7 +1,7 @@
 // Errors of the message store. They say which store failed and what to do, and carry the stable type the
 // activities report them under, so a full disk is never mistaken for a failure of the Messages API.
 import { ApplicationFailure } from '@temporalio/common';
-import { StoreErrorType } from '../../shared/errors';
+import { StoreErrorType } from '../shared/errors';
 
 /** The environment variable of the local store's directory, quoted in messages. */
 export const STORE_DIR_ENV = 'DURABLE_AGENT_STORE_DIR';

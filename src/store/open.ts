@@ -1,9 +1,9 @@
 import type { PayloadCodec } from '@temporalio/common';
-import { LocalDiskStore } from './activities/store/message-store';
-import type { BlobStore, MessageStore } from './activities/store/message-store';
-import { SealedStore } from './activities/store/sealed-store';
-import { codecsFromEnv } from './codec/keys';
-import { configFromEnv } from './config';
+import { LocalDiskStore } from './message-store';
+import type { BlobStore, MessageStore } from './message-store';
+import { SealedStore } from './sealed-store';
+import { codecsFromEnv } from '../codec/keys';
+import { configFromEnv } from '../config';
 
 /** The message store of this process: DURABLE_AGENT_STORE_DIR, sealed with the payload codecs when a key is set. */
 export function defaultMessageStore(

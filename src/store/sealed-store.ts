@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
-import { EncryptionCodec } from '../../codec/encryption';
-import { decodeWithCodecs, encodeWithCodecs, payloadFromBytes, payloadToBytes } from '../../codec/payload';
+import { EncryptionCodec } from '../codec/encryption';
+import { decodeWithCodecs, encodeWithCodecs, payloadFromBytes, payloadToBytes } from '../codec/payload';
 import { contentRef, nameOf } from './message-store';
 import type { BlobStore, MessageStore } from './message-store';
 

@@ -4,7 +4,7 @@
 // otherwise show only as model calls failing with MessageContentMissing once a run moves between workers.
 import { hostname } from 'node:os';
 import type { NativeConnection } from '@temporalio/worker';
-import { STORE_DIR_ENV } from './activities/store/errors';
+import { STORE_DIR_ENV } from './errors';
 
 const STORE_TAG = /\bstore:(\S+)/;
 // Pollers are listed for minutes after they stop; a worker that polls refreshes its entry at least every

@@ -4,8 +4,8 @@
 import type { ContentBlock, MessageParam, ToolResultBlock } from '../shared';
 import { log } from '@temporalio/activity';
 import { LRUCache } from 'lru-cache';
-import { MessageStoreUnavailableError } from './store/errors';
-import type { MessageStore } from './store/message-store';
+import { MessageStoreUnavailableError } from './errors';
+import type { MessageStore } from './message-store';
 
 /** Content larger than this (in bytes of JSON) is stored out of line and referenced from history. */
 export const OUT_OF_LINE_BYTES = 2048;

@@ -1,0 +1,49 @@
+// What the workflow and the model-call and store activities pass each other: JSON only, recorded in history.
+// (The tool activities' shapes are in ./tools, pinRun's in ./run-plan.) Workflow code imports this file by its
+// own path; its imports are type-only, so it brings neither zod nor the price table into the workflow bundle.
+import type { ApiUsage, MessageParam, StopReason, ToolUseBlock } from './messages';
+import type { ToolCallRecord } from './result';
+import type { ToolChoice } from './run-plan';
+
+/** One model call, as the workflow asks for it: references, not the transcript itself. */
+export interface CallClaudeInput {
+  model: string;
+  maxTokens: number;
+  /** Reference of the run's pinned request (system prompt and tools), stored by pinRun. */
+  pinned: string;
+  /** Head of the stored transcript before this call. */
+  head: string | null;
+  /** Messages to add to the transcript before the call (the prompt, tool results). */
+  append: MessageParam[];
+  toolChoice?: ToolChoice;
+  disableParallelToolUse: boolean;
+  /** Place prompt-cache breakpoints on the tools, the system prompt and the end of the conversation. */
+  promptCaching: boolean;
+}
+
+/** What the loop needs of the model's reply; the reply itself is in the transcript. */
+export interface CallClaudeOutput {
+  id: string;
+  /** Head of the transcript with the appended messages and the reply. */
+  head: string | null;
+  /** How many messages the transcript gained. */
+  appended: number;
+  stopReason: StopReason | null;
+  usage: ApiUsage;
+  /** The reply's text blocks, joined. */
+  text: string;
+  toolUses: ToolUseBlock[];
+}
+
+/** The appendTranscript activity's input: messages to add after a stored transcript's head. */
+export interface AppendTranscriptInput {
+  head: string | null;
+  append: MessageParam[];
+}
+
+/** One batch of the tool-call ledger kept in the message store (the storeToolCalls activity's input). */
+export interface LedgerBatch {
+  /** The batch before this one, or null for the first. */
+  prev: string | null;
+  calls: ToolCallRecord[];
+}

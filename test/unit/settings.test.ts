@@ -1,0 +1,60 @@
+// Unit tests: no servers. The one schema of the DURABLE_AGENT_* variables: every problem at once, and every
+// variable the README documents.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigErrorType, DEFAULT_TASK_QUEUE } from '../../src/shared';
+import { resolveSettings, SETTING_NAMES, SettingsError } from '../../src/settings';
+
+describe('settings from the environment', () => {
+  it('names every variable with a bad value in one error', () => {
+    const env = {
+      DURABLE_AGENT_MAX_CONCURRENT_ACTIVITIES: 'lots',
+      DURABLE_AGENT_LOG_LEVEL: 'loud',
+      DURABLE_AGENT_TASK_QUEUE: 'fine',
+    };
+    assert.throws(
+      () => resolveSettings(env),
+      (err: unknown) => {
+        assert.ok(err instanceof SettingsError, `got ${String(err)}`);
+        assert.equal(err.type, ConfigErrorType.InvalidSettings);
+        assert.equal(err.problems.length, 2);
+        assert.match(err.message, /DURABLE_AGENT_MAX_CONCURRENT_ACTIVITIES must be a whole number .*"lots"/);
+        assert.match(
+          err.message,
+          /DURABLE_AGENT_LOG_LEVEL must be one of TRACE, DEBUG, INFO, WARN, ERROR, not "LOUD"/,
+        );
+        return true;
+      },
+    );
+  });
+
+  it('gives one bad value the error its check throws', () => {
+    assert.throws(
+      () => resolveSettings({ DURABLE_AGENT_ALLOW_PLAINTEXT: 'yes' }),
+      (err: unknown) => {
+        assert.equal((err as { type?: string }).type, 'InvalidEncryptionKeyConfig');
+        assert.match((err as Error).message, /DURABLE_AGENT_ALLOW_PLAINTEXT must be 1 .* not "yes"/);
+        return true;
+      },
+    );
+  });
+
+  it('fills in the defaults', () => {
+    const settings = resolveSettings({ DURABLE_AGENT_CACHE_DIR: '/cache' });
+    assert.equal(settings.DURABLE_AGENT_TASK_QUEUE, DEFAULT_TASK_QUEUE);
+    assert.equal(settings.DURABLE_AGENT_LOG_FORMAT, 'json');
+    assert.equal(settings.DURABLE_AGENT_METRICS_ADDRESS, '127.0.0.1:9464');
+    assert.equal(settings.storeDir, path.join('/cache', 'messages'));
+    assert.equal(settings.DURABLE_AGENT_TOOLS, undefined);
+  });
+
+  it('reads every variable the README documents', () => {
+    const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const documented = new Set([...readme.matchAll(/^\| `(DURABLE_AGENT_[A-Z0-9_]+)`/gm)].map((m) => m[1]));
+    assert.ok(documented.size >= 20, `found only ${documented.size} documented variables`);
+    const missing = [...documented].filter((name) => !(SETTING_NAMES as string[]).includes(name as string));
+    assert.deepEqual(missing, []);
+  });
+});
