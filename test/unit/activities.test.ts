@@ -12,7 +12,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { z } from 'zod';
 import { createActivities } from '../../src/activities';
 import type { CallClaudeInput } from '../../src/activities';
-import { LocalDiskStore } from '../../src/activities/store/message-store';
+import { LocalDiskStore } from '../../src/store/message-store';
 import { defineTool } from '../../src/activities/tools/define';
 import { createToolRegistry } from '../../src/activities/tools/registry';
 import { ClaudeErrorType, ToolErrorType } from '../../src/shared';
