@@ -178,15 +178,18 @@ describe('the transcript cache', () => {
     const kb = 1024;
     const transcripts = new Transcripts(store, { cacheBytes: 10 * kb });
     const texts = ['a', 'b', 'c', 'd'].map((letter) => letter.repeat(3 * kb));
-    const [a, b, c] = await Promise.all(texts.slice(0, 3).map((t) => transcripts.putJson(t)));
-    assert.equal(await transcripts.json(a as string), texts[0]); // a is now the most recently used
+    // One after another: the order they enter the cache is the order of least recent use.
+    const a = await transcripts.putJson(texts[0]);
+    const b = await transcripts.putJson(texts[1]);
+    const c = await transcripts.putJson(texts[2]);
+    assert.equal(await transcripts.json(a), texts[0]); // a is now the most recently used
     await transcripts.putJson(texts[3]); // over budget: b goes
     assert.ok(transcripts.cachedBytes <= 10 * kb, `the cache holds ${transcripts.cachedBytes} bytes`);
     assert.deepEqual(store.reads, []);
-    assert.equal(await transcripts.json(a as string), texts[0]);
-    assert.equal(await transcripts.json(c as string), texts[2]);
+    assert.equal(await transcripts.json(a), texts[0]);
+    assert.equal(await transcripts.json(c), texts[2]);
     assert.deepEqual(store.reads, [], 'a and c were still cached');
-    assert.equal(await transcripts.json(b as string), texts[1]);
+    assert.equal(await transcripts.json(b), texts[1]);
     assert.deepEqual(store.reads, [b], 'b was dropped and read from the store');
   });
 
