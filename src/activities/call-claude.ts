@@ -2,6 +2,8 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ApiUsage, ContentBlock, MessageParam, StopReason, ToolUseBlock } from '../shared';
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
+import type { RequestParams } from '../shared/request-params';
+import { betaHeaders, toApiParams } from './api-params';
 import { toClaudeFailure } from './claude-errors';
 import { idleTimer, startHeartbeat } from './heartbeat';
 import { storeFailure } from './store/errors';
@@ -29,6 +31,8 @@ export interface CallClaudeInput {
   disableParallelToolUse: boolean;
   /** Place prompt-cache breakpoints on the tools, the system prompt and the end of the conversation. */
   promptCaching: boolean;
+  /** The run's sampling and request settings, sent as they are. */
+  requestParams?: RequestParams;
 }
 
 /** What the loop needs of the model's reply; the reply itself is in the transcript. */
@@ -39,6 +43,8 @@ export interface CallClaudeOutput {
   /** How many messages the transcript gained. */
   appended: number;
   stopReason: StopReason | null;
+  /** Which of the run's stop sequences ended the reply (absent from replies recorded by older versions). */
+  stopSequence?: string | null;
   usage: ApiUsage;
   /** The reply's text blocks, joined. */
   text: string;
@@ -49,7 +55,7 @@ export interface CallClaudeOutput {
 export function toMessagesRequest(
   input: Pick<
     CallClaudeInput,
-    'model' | 'maxTokens' | 'toolChoice' | 'disableParallelToolUse' | 'promptCaching'
+    'model' | 'maxTokens' | 'toolChoice' | 'disableParallelToolUse' | 'promptCaching' | 'requestParams'
   >,
   pinned: PinnedRequest,
   messages: MessageParam[],
@@ -59,6 +65,7 @@ export function toMessagesRequest(
     model: input.model,
     max_tokens: input.maxTokens,
     messages: withLastBlock(messages, cache) as Anthropic.MessageParam[],
+    ...toApiParams(input.requestParams),
   };
   if (pinned.system) params.system = [{ type: 'text', text: pinned.system, ...cache }];
   // The API rejects tool_choice without tools, so both are left out when the run has no tools.
@@ -131,6 +138,7 @@ export function createCallClaude(
       idle = idleTimer(streamIdleTimeoutMs, () => abort.abort());
       const stream = anthropic.messages.stream(toMessagesRequest(input, pinned, messages), {
         signal: abort.signal,
+        headers: betaHeaders(input.requestParams),
       });
       stream.on('streamEvent', (event) => {
         events += 1;
@@ -148,6 +156,7 @@ export function createCallClaude(
         head,
         appended: input.append.length + (content.length > 0 ? 1 : 0),
         stopReason: message.stop_reason as StopReason | null,
+        stopSequence: message.stop_sequence,
         usage: {
           input_tokens: message.usage.input_tokens,
           output_tokens: message.usage.output_tokens,
