@@ -9,6 +9,7 @@ import type {
   ToolUseBlock,
 } from '../shared';
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
+import { betaHeaders, toApiParams } from './api-params';
 import { toClaudeFailure } from './claude-errors';
 import { idleTimer, startHeartbeat } from './heartbeat';
 import { storeFailure } from '../store';
@@ -26,7 +27,7 @@ export interface PinnedRequest {
 export function toMessagesRequest(
   input: Pick<
     CallClaudeInput,
-    'model' | 'maxTokens' | 'toolChoice' | 'disableParallelToolUse' | 'promptCaching'
+    'model' | 'maxTokens' | 'toolChoice' | 'disableParallelToolUse' | 'promptCaching' | 'requestParams'
   >,
   pinned: PinnedRequest,
   messages: MessageParam[],
@@ -36,6 +37,7 @@ export function toMessagesRequest(
     model: input.model,
     max_tokens: input.maxTokens,
     messages: withLastBlock(messages, cache) as Anthropic.MessageParam[],
+    ...toApiParams(input.requestParams),
   };
   if (pinned.system) params.system = [{ type: 'text', text: pinned.system, ...cache }];
   // The API rejects tool_choice without tools, so both are left out when the run has no tools.
@@ -108,6 +110,7 @@ export function createCallClaude(
       idle = idleTimer(streamIdleTimeoutMs, () => abort.abort());
       const stream = anthropic.messages.stream(toMessagesRequest(input, pinned, messages), {
         signal: abort.signal,
+        headers: betaHeaders(input.requestParams),
       });
       stream.on('streamEvent', (event) => {
         events += 1;
@@ -125,6 +128,7 @@ export function createCallClaude(
         head,
         appended: input.append.length + (content.length > 0 ? 1 : 0),
         stopReason: message.stop_reason as StopReason | null,
+        stopSequence: message.stop_sequence,
         usage: {
           input_tokens: message.usage.input_tokens,
           output_tokens: message.usage.output_tokens,

@@ -2,6 +2,7 @@
 // recorded in history and replay never recomputes it with a newer deployment's defaults, bounds or prices.
 import { ApplicationFailure } from '@temporalio/activity';
 import { firstMessages, listed, parseAgentInput, pricingFor, RunErrorType } from '../shared';
+import { pickRequestParams } from '../shared/request-params';
 import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
 import { toToolParams } from './tools/params';
@@ -52,6 +53,7 @@ export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
       ...(input.system ? { system: input.system } : {}),
     };
     const messages = firstMessages(input);
+    const requestParams = pickRequestParams(input);
     const [pinned, head] = await Promise.all([
       transcripts.putJson(request),
       transcripts.append(null, messages),
@@ -65,6 +67,7 @@ export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
         parallelToolCalls: input.parallelToolCalls,
         onMaxTokens: input.onMaxTokens,
         promptCaching: input.promptCaching,
+        ...(requestParams ? { requestParams } : {}),
       },
       tools: specs.map(policyOf),
       pinned,

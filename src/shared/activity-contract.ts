@@ -4,6 +4,7 @@
 import type { ApiUsage, MessageParam, StopReason, ToolUseBlock } from './messages';
 import type { ToolCallRecord } from './result';
 import type { ToolChoice } from './run-plan';
+import type { RequestParams } from './request-params';
 
 /** One model call, as the workflow asks for it: references, not the transcript itself. */
 export interface CallClaudeInput {
@@ -19,6 +20,8 @@ export interface CallClaudeInput {
   disableParallelToolUse: boolean;
   /** Place prompt-cache breakpoints on the tools, the system prompt and the end of the conversation. */
   promptCaching: boolean;
+  /** The run's sampling and request settings, sent as they are. */
+  requestParams?: RequestParams;
 }
 
 /** What the loop needs of the model's reply; the reply itself is in the transcript. */
@@ -29,6 +32,8 @@ export interface CallClaudeOutput {
   /** How many messages the transcript gained. */
   appended: number;
   stopReason: StopReason | null;
+  /** Which of the run's stop sequences ended the reply (absent from replies recorded by older versions). */
+  stopSequence?: string | null;
   usage: ApiUsage;
   /** The reply's text blocks, joined. */
   text: string;

@@ -4,6 +4,7 @@ export * from './errors';
 export * from './input';
 export * from './messages';
 export * from './pricing';
+export * from './request-params';
 export * from './result';
 export * from './search-attributes';
 export * from './tools';

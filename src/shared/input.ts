@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL } from './constants';
 import { MAX_MODEL_NAME_CHARS } from './run-plan';
+import { requestParamsFields } from './request-params';
 
 const textBlock = z
   .object({ type: z.literal('text'), text: z.string().min(1, 'text blocks must not be empty') })
@@ -64,6 +65,7 @@ export const agentInputSchema = z
     parallelToolCalls: z.boolean().default(true),
     onMaxTokens: z.enum(['fail', 'continue']).default('fail'),
     promptCaching: z.boolean().default(true),
+    ...requestParamsFields,
   })
   .strict()
   .superRefine((value, ctx) => {

@@ -59,6 +59,8 @@ export interface AgentResult {
   status: RunStatus;
   text: string;
   stopReason: StopReason | null;
+  /** Which of the run's stop sequences ended the last reply, when one did. */
+  stopSequence?: string | null;
   iterations: number;
   usage: Usage;
   costUsd: number;

@@ -4,6 +4,7 @@
 // Type-only imports: the workflow bundle carries neither zod nor the price table.
 import type { Limits, Pricing } from './input';
 import type { MessageParam } from './messages';
+import type { RequestParams } from './request-params';
 import type { ToolSpec } from './tools';
 
 /** How the model may choose tools (the Messages API's tool_choice, minus the parallel flag). */
@@ -21,6 +22,8 @@ export interface RunPlan {
   parallelToolCalls: boolean;
   onMaxTokens: 'fail' | 'continue';
   promptCaching: boolean;
+  /** Sampling and request settings sent with every model call; absent when the run gave none. */
+  requestParams?: RequestParams;
 }
 
 /** What `pinRun` returns: the plan, the tools' policies, and the stored request parts and first messages. */

@@ -111,6 +111,8 @@ export function checkReply(value: unknown): { reply: CallClaudeOutput; fixed: st
     if (!isCount(reply.appended)) problems.push('appended is not a count');
     if (reply.stopReason !== null && typeof reply.stopReason !== 'string')
       problems.push('stopReason is not a string');
+    if (reply.stopSequence != null && typeof reply.stopSequence !== 'string')
+      problems.push('stopSequence is not a string');
     if (typeof reply.text !== 'string') problems.push('text is not a string');
     if (
       !Array.isArray(reply.toolUses) ||

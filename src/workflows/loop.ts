@@ -56,6 +56,7 @@ export async function loop(
       append: state.pending,
       disableParallelToolUse: !plan.parallelToolCalls,
       promptCaching: plan.promptCaching,
+      ...(plan.requestParams ? { requestParams: plan.requestParams } : {}),
     };
     // On the last allowed iteration the model is asked for an answer, not for more tool calls.
     if (verdict.finalTurn && state.tools.length > 0) request.toolChoice = { type: 'none' };
@@ -86,6 +87,7 @@ export async function loop(
     state.messages += reply.appended;
     state.pending = [];
     state.stopReason = reply.stopReason;
+    state.stopSequence = reply.stopSequence ?? null;
     state.lastText = reply.text;
     const calls = reply.toolUses;
     wf.log.info('model call', {

@@ -20,6 +20,8 @@ export interface RunState extends Omit<ResumeState, 'kind' | 'fromRunId' | 'plan
   /** Undefined until pinRun has answered (a fresh run's first activity). */
   plan?: RunPlan;
   cancelReason?: string;
+  /** The stop sequence that ended the last reply, if one did. */
+  stopSequence?: string | null;
   /** Set once the run has ended, so the status query tells the final status. */
   finalStatus?: RunStatus;
 }
@@ -49,7 +51,7 @@ export function fromResume({ kind: _k, fromRunId: _f, ...resume }: ResumeState):
 
 /** What this run hands to the next when it continues as new; the whole ledger was stored just before. */
 export function toResume(state: RunState): ResumeState {
-  const { cancelReason: _c, finalStatus: _f, plan, ...rest } = state;
+  const { cancelReason: _c, finalStatus: _f, stopSequence: _s, plan, ...rest } = state;
   return {
     kind: RESUME_KIND,
     fromRunId: workflowInfo().runId,
@@ -102,6 +104,7 @@ export function summary(state: RunState) {
   return {
     text: state.continuedText + state.lastText,
     stopReason: state.stopReason,
+    ...(state.stopSequence ? { stopSequence: state.stopSequence } : {}),
     iterations: state.iterations,
     usage: state.usage,
     costUsd: state.costUsd,

@@ -130,7 +130,7 @@ describe('agent loop', () => {
     env.fake.script([{ content: 'Counting: 1, 2', stopReason: 'stop_sequence', stopSequence: '3' }], {
       match: 'count to three',
     });
-    const result = await env.run({ prompt: 'Please count to three.' });
+    const result = await env.run({ prompt: 'Please count to three.', stopSequences: ['3'] });
     assert.equal(result.status, 'completed');
     assert.equal(result.stopReason, 'stop_sequence');
     assert.equal(result.text, 'Counting: 1, 2');

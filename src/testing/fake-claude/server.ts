@@ -7,7 +7,7 @@ import { parseJson, readBody, recordableHeaders, sendJson } from './http';
 import type { Exchange } from './play';
 import { playTurn, sendError } from './play';
 import type { IdSource } from './reply';
-import { checkTurn, estimateInputTokens } from './reply';
+import { checkTurn, estimateInputTokens, isFault } from './reply';
 import { describeQueue, ScriptBook } from './script';
 import type {
   FakeClaude,
@@ -19,7 +19,7 @@ import type {
   StartFakeClaudeOptions,
 } from './types';
 import type { Endpoint } from './validate';
-import { firstUserText, validateRequestBody } from './validate';
+import { firstUserText, validateBetaHeader, validateRequestBody } from './validate';
 
 const ROUTES: Readonly<Record<string, Endpoint>> = {
   '/v1/messages': 'messages',
@@ -185,6 +185,7 @@ class FakeClaudeServer implements FakeClaude {
 
     let body;
     try {
+      validateBetaHeader(headers['anthropic-beta']);
       body = validateRequestBody(parsed.value, endpoint);
     } catch (error) {
       if (!(error instanceof ApiRejection)) throw error;
@@ -208,6 +209,11 @@ class FakeClaudeServer implements FakeClaude {
     record.match = routed.match;
     const turn = this.resolveTurn(routed.turn, body, record.seq);
     if (typeof turn === 'string') return sendError(exchange, 500, 'api_error', turn);
+    const misfit = stopSequenceMisfit(turn, body, record.seq);
+    if (misfit) {
+      this.problems.push(misfit);
+      return sendError(exchange, 500, 'api_error', misfit);
+    }
     await playTurn(exchange, turn, body, this.ids, this.promptCache);
   }
 
@@ -229,4 +235,17 @@ class FakeClaudeServer implements FakeClaude {
       return message;
     }
   }
+}
+
+// The real API only ever reports a stop sequence the request asked for; a script that says otherwise would let
+// a test pass against a reply the API cannot give.
+function stopSequenceMisfit(
+  turn: FakeReply | FakeFault,
+  body: MessagesRequestBody,
+  seq: number,
+): string | undefined {
+  if (isFault(turn) || turn.stopSequence === undefined) return undefined;
+  const asked = Array.isArray(body['stop_sequences']) ? (body['stop_sequences'] as unknown[]) : [];
+  if (asked.includes(turn.stopSequence)) return undefined;
+  return `fake-claude: the turn for request #${seq} stops on ${JSON.stringify(turn.stopSequence)}, which is not one of the request's stop_sequences (${JSON.stringify(asked)})`;
 }

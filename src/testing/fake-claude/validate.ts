@@ -41,6 +41,7 @@ const GENERATION_FIELDS = [
 ];
 
 const MAX_CACHE_BREAKPOINTS = 4;
+const MAX_USER_ID_CHARS = 256;
 
 /** Validates a request body like the real API and returns it typed, or throws an `ApiRejection`. */
 export function validateRequestBody(raw: unknown, endpoint: Endpoint): MessagesRequestBody {
@@ -92,6 +93,9 @@ function validateGenerationSettings(body: JsonObject): void {
   if (stops !== undefined && (!Array.isArray(stops) || stops.some((stop) => typeof stop !== 'string'))) {
     reject('stop_sequences', 'Input should be a valid list of strings');
   }
+  if (Array.isArray(stops) && stops.some((stop) => !/\S/.test(stop as string))) {
+    reject('stop_sequences', 'each stop sequence must contain non-whitespace');
+  }
   if (body['metadata'] !== undefined) {
     const metadata = requireObject(body['metadata'], 'metadata');
     rejectExtraFields(metadata, ['user_id'], 'metadata');
@@ -99,6 +103,30 @@ function validateGenerationSettings(body: JsonObject): void {
     if (userId !== undefined && userId !== null && typeof userId !== 'string') {
       reject('metadata.user_id', 'Input should be a valid string');
     }
+    if (typeof userId === 'string' && userId.length > MAX_USER_ID_CHARS) {
+      reject('metadata.user_id', `String should have at most ${MAX_USER_ID_CHARS} characters`);
+    }
+  }
+  const tier = body['service_tier'];
+  if (tier !== undefined && tier !== 'auto' && tier !== 'standard_only') {
+    reject('service_tier', "Input should be 'auto' or 'standard_only'");
+  }
+}
+
+// Every beta the API has shipped is named `<feature>-<yyyy>-<mm>-<dd>`; the real API refuses names it does
+// not know, and a list of today's names would go stale, so the fake refuses what cannot be a beta name.
+const BETA_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*-\d{4}-\d{2}-\d{2}$/;
+
+/** Validates the `anthropic-beta` header (comma-separated flags) like the real API, or throws an `ApiRejection`. */
+export function validateBetaHeader(header: string | string[] | undefined): void {
+  if (header === undefined) return;
+  const flags = (Array.isArray(header) ? header.join(',') : header).split(',').map((f) => f.trim());
+  const unknown = flags.filter((flag) => !BETA_NAME.test(flag));
+  if (unknown.length > 0) {
+    reject(
+      '',
+      `Unexpected value(s) \`${unknown.join(', ')}\` for the \`anthropic-beta\` header. Please consult our documentation at docs.anthropic.com or try again without the header.`,
+    );
   }
 }
 

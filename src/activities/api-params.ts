@@ -1,0 +1,33 @@
+// The run's request settings in the form the Messages API takes them: snake_case body fields, and the beta
+// flags as the anthropic-beta header (the stable messages endpoint takes betas only that way).
+import type { RequestParams } from '../shared/request-params';
+
+// Declared here because the installed SDK's request type no longer lists temperature, top_p and top_k; the
+// SDK sends the body as given, and the API still takes them.
+interface ApiParams {
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  stop_sequences?: string[];
+  metadata?: { user_id: string };
+  service_tier?: 'auto' | 'standard_only';
+}
+
+/** The body fields of the settings the run gave; settings it did not give are left to the API's defaults. */
+export function toApiParams(params: RequestParams | undefined): ApiParams {
+  if (!params) return {};
+  const body: ApiParams = {};
+  if (params.temperature !== undefined) body.temperature = params.temperature;
+  if (params.topP !== undefined) body.top_p = params.topP;
+  if (params.topK !== undefined) body.top_k = params.topK;
+  if (params.stopSequences !== undefined) body.stop_sequences = params.stopSequences;
+  if (params.metadata !== undefined) body.metadata = { user_id: params.metadata.userId };
+  if (params.serviceTier !== undefined) body.service_tier = params.serviceTier;
+  return body;
+}
+
+/** The request headers that carry the run's beta flags; none when it gave none. */
+export function betaHeaders(params: RequestParams | undefined): Record<string, string> {
+  const betas = params?.betas ?? [];
+  return betas.length > 0 ? { 'anthropic-beta': betas.join(',') } : {};
+}
