@@ -8,3 +8,4 @@ export * from './result';
 export * from './search-attributes';
 export * from './tools';
 export * from './run-plan';
+export * from './subagent-input';

@@ -9,6 +9,7 @@ import { emptyLedger, ledgerView } from './ledger';
 import type { Ledger } from './ledger';
 import { RESUME_KIND } from './resume';
 import type { ResumeState } from './resume';
+import type { ChildSpend } from './subagents';
 import type { TurnContext } from './tool-calls';
 
 /** How the loop ended, before the result is assembled. */
@@ -29,6 +30,8 @@ export interface RunState {
   iterations: number;
   usage: Usage;
   costUsd: number;
+  /** What the run's sub-agents spent; it is part of `usage` and `costUsd` too. */
+  children?: ChildSpend;
   stopReason: StopReason | null;
   ledger: Ledger;
   continuedText: string;
