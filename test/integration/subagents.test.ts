@@ -184,4 +184,42 @@ describe('sub-agents', () => {
       () => served('slowly study bats')[0]?.aborted === true,
     );
   });
+
+  it('reports a child run that failed as an is_error result naming its error, and goes on', async () => {
+    env.fake.script(
+      [
+        {
+          content: [
+            { type: 'tool_use', id: 'toolu_sa_f', name: 'pricey', input: { task: 'price the moon' } },
+          ],
+          usage: usage(100, 10),
+        },
+        { content: 'The sub-agent could not run.', usage: usage(100, 10) },
+      ],
+      { match: 'failing child' },
+    );
+    const workflowId = `subagents-failed-${Date.now()}`;
+    const result = await env.run(
+      {
+        prompt: 'Try the failing child.',
+        subagents: [
+          { name: 'pricey', description: 'Runs on a model with no known price.', model: 'no-such-model' },
+        ],
+      },
+      workflowId,
+    );
+
+    assert.equal(result.status, 'completed');
+    const call = result.toolCalls[0];
+    assert.equal(call?.status, 'failed');
+    assert.equal(call?.error?.type, ToolErrorType.SubagentFailed);
+    assert.match(String(call?.error?.message), /\(UnknownModelPrice\)/);
+    assert.deepEqual(call?.child, {
+      workflowId: `${workflowId}/toolu_sa_f`,
+      status: 'failed',
+      usage: { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 },
+      costUsd: 0,
+    });
+    assert.equal(lastResults('failing child').get('toolu_sa_f')?.is_error, true);
+  });
 });
