@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatChildRuns } from '../../src/cli/output';
 import { parseAgentInput } from '../../src/shared';
-import type { ToolCallRecord } from '../../src/shared';
+import type { RunPlan, ToolCallRecord } from '../../src/shared';
+import { planProblems } from '../../src/workflows/checks';
 
 const agent = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -80,5 +81,32 @@ describe('sub-agents in the ledger', () => {
     assert.deepEqual(formatChildRuns([call, { ...call, child: undefined } as unknown as ToolCallRecord]), [
       'sub-agent   researcher · run-1/toolu_1 · completed · 1100 tokens · $0.0045',
     ]);
+  });
+});
+
+describe('sub-agents in a pinned plan', () => {
+  const plan = (subagents: unknown): RunPlan => {
+    const parsed = parseAgentInput({ prompt: 'Hi' });
+    assert.ok(parsed.ok);
+    const { limits } = parsed.value;
+    const pricing = { inputPerMTok: 3, outputPerMTok: 15, cacheWritePerMTok: 3.75, cacheReadPerMTok: 0.3 };
+    return {
+      model: 'm',
+      limits,
+      pricing,
+      parallelToolCalls: true,
+      onMaxTokens: 'fail',
+      promptCaching: true,
+      subagents,
+    } as RunPlan;
+  };
+
+  it('refuses a sub-agent policy whose limits the workflow could not cap', () => {
+    const limits = { maxTotalTokens: 1000, maxCostUsd: 1 };
+    assert.deepEqual(planProblems(plan([{ name: 'a', child: { limits, depth: 1 } }])), []);
+    assert.deepEqual(planProblems(plan([{ name: 'a', child: { limits: { maxCostUsd: 1 }, depth: 1 } }])), [
+      'plan.subagents.0 is not a sub-agent policy',
+    ]);
+    assert.deepEqual(planProblems(plan('a')), ['plan.subagents is not a list']);
   });
 });
