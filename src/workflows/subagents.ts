@@ -82,7 +82,7 @@ export async function runSubagent(
       `not run: this run has no token or cost budget left to give the sub-agent "${call.name}". Answer with what you have.`,
     );
   }
-  const workflowId = `${workflowInfo().workflowId}/${call.id}`;
+  const workflowId = childWorkflowId(call);
   try {
     const result = await executeChild<(input: unknown) => Promise<AgentResult>>(WORKFLOW_TYPE, {
       workflowId,
@@ -133,6 +133,11 @@ export function addChildSpend(
     (sum, child) => ({ usage: plus(sum.usage, child.usage), costUsd: micro(sum.costUsd + child.costUsd) }),
     spend ?? { usage: ZERO_USAGE, costUsd: 0 },
   );
+}
+
+/** The child run's workflow ID: fixed by the call, so however often the parent is replayed it starts once. */
+export function childWorkflowId(call: ToolUseBlock): string {
+  return `${workflowInfo().workflowId}/${call.id}`;
 }
 
 /** Adds the finished children's usage and cost to the run's: its budgets, search attributes and result count them. */

@@ -6,7 +6,7 @@ import type { ToolCallRecord } from '../shared/result';
 import type { ToolPolicy } from '../shared/run-plan';
 import { checkToolOutput } from './checks';
 import { reconcileCall, toolCall } from './proxies';
-import { runSubagent, shareAmong } from './subagents';
+import { childWorkflowId, runSubagent, shareAmong } from './subagents';
 import type { SubagentContext } from './subagents';
 import {
   failedOutcome,
@@ -77,7 +77,7 @@ async function runOne(
   if (index >= ctx.maxToolCallsPerTurn) return overCapOutcome(call.name, total, ctx.maxToolCallsPerTurn);
   const agent = ctx.subagents?.agents.get(call.name);
   if (agent && ctx.subagents) {
-    ctx.running.set(call.id, call.name);
+    ctx.running.set(call.id, `${call.name} → ${childWorkflowId(call)}`);
     return runSubagent(call, agent, ctx.subagents).finally(() => ctx.running.delete(call.id));
   }
   const spec = ctx.tools.get(call.name);

@@ -2,11 +2,12 @@
 // Sub-agents: each call runs a child agentRun workflow whose usage and cost roll into the parent's.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { awaitResult } from '../../src/client';
+import { Worker } from '@temporalio/worker';
+import { awaitResult, getProgress } from '../../src/client';
 import { cancelSignal, ToolErrorType } from '../../src/shared';
 import type { AgentResult, MessageParam, ToolResultBlock } from '../../src/shared';
 import { waitFor } from '../helpers/child-worker';
-import { useTestEnv } from '../helpers/env';
+import { useTestEnv, workflowBundle } from '../helpers/env';
 
 const env = useTestEnv([]);
 
@@ -87,6 +88,9 @@ describe('sub-agents', () => {
       (served('a paragraph on otters')[0]?.body as { system?: unknown }).system !== undefined,
       true,
     );
+    // The parent's decisions come from its history alone: it replays, children's results included.
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
     // The model saw each sub-agent as a tool taking a task.
     const tools = (served('owls and otters')[0]?.body as { tools: Array<{ name: string }> }).tools;
     assert.deepEqual(
@@ -168,6 +172,9 @@ describe('sub-agents', () => {
       workflowId,
     );
     await waitFor('the child model call', () => served('slowly study bats').length === 1);
+    // While it runs, the parent's status names the child run.
+    const progress = await getProgress(env.client, workflowId);
+    assert.deepEqual(progress.toolsRunning, [`researcher → ${workflowId}/toolu_sa_c`]);
     await handle.signal(cancelSignal, { reason: 'enough bats' });
     const result = await awaitResult(handle);
 
