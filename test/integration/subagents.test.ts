@@ -229,4 +229,30 @@ describe('sub-agents', () => {
     });
     assert.equal(lastResults('failing child').get('toolu_sa_f')?.is_error, true);
   });
+
+  it('a parent terminated while a child runs asks the child to cancel, so it ends cancelled, not killed', async () => {
+    env.fake.script(
+      [
+        {
+          content: [
+            { type: 'tool_use', id: 'toolu_sa_t', name: 'researcher', input: { task: 'slowly count moths' } },
+          ],
+        },
+      ],
+      { match: 'terminate the moths' },
+    );
+    env.fake.script([{ content: 'Too late.', delayMs: 20_000 }], { match: 'slowly count moths' });
+    const workflowId = `subagents-terminate-${Date.now()}`;
+    const handle = await env.start(
+      { prompt: 'We will terminate the moths.', subagents: [researcher] },
+      workflowId,
+    );
+    await waitFor('the child model call', () => served('slowly count moths').length === 1);
+    await handle.terminate('stopped by an operator');
+
+    const childResult = (await env.client.workflow
+      .getHandle(`${workflowId}/toolu_sa_t`)
+      .result()) as AgentResult;
+    assert.equal(childResult.status, 'cancelled');
+  });
 });
