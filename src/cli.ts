@@ -9,7 +9,7 @@ import { statusLine } from './cli/status-line';
 import { CliError, CliErrorType, ExitCode } from './cli/exit-codes';
 import { commandHelp, isCommand, JSON_COMMANDS, overallHelp } from './cli/help';
 import { formatRunList, listRuns, parseListStatus } from './cli/list';
-import { formatResult, uiBaseUrl } from './cli/output';
+import { formatChildRuns, formatResult, uiBaseUrl } from './cli/output';
 import { watchProgress } from './cli/progress';
 import { store } from './cli/store';
 import { connect, describeRun } from './cli/runs';
@@ -178,6 +178,7 @@ async function status(args: string[]): Promise<number> {
         console.log(
           `status      ${progress.status} · turn ${progress.iterations} · ${toolCallTotal(progress)} tool calls · $${progress.costUsd.toFixed(4)}`,
         );
+        for (const line of formatChildRuns(progress.toolCalls)) console.log(line);
         if (progress.toolsRunning.length > 0) console.log(`running     ${progress.toolsRunning.join(', ')}`);
         for (const a of progress.approvalsWaiting)
           console.log(`waiting     ${a.name} (${a.toolUseId}) needs approval`);

@@ -5,6 +5,7 @@ import { firstMessages, listed, parseAgentInput, pricingFor, RunErrorType } from
 import { pickRequestParams } from '../shared/request-params';
 import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
+import { checkSubagentNames, subagentPolicies, subagentToolParams } from './subagent-tools';
 import { toToolParams } from './tools/params';
 import type { ToolRegistry } from './tools/registry';
 import type { Transcripts } from '../store';
@@ -39,7 +40,13 @@ export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
     const specs = names === undefined ? tools.specs() : pick(tools, names);
     // Input validation checks a forced tool against the run's "tools" list; without one, only the worker knows.
     const forced = input.toolChoice?.type === 'tool' ? input.toolChoice.name : undefined;
-    if (forced !== undefined && !specs.some((spec) => spec.name === forced)) {
+    const agents = input.subagents ?? [];
+    checkSubagentNames(agents, specs);
+    if (
+      forced !== undefined &&
+      !specs.some((spec) => spec.name === forced) &&
+      !agents.some((agent) => agent.name === forced)
+    ) {
       const problem = `toolChoice.name: toolChoice names "${forced}", which is not one of the run's tools (${listed(specs.map((s) => s.name)) || 'none'}); add it to "tools" or choose another`;
       throw ApplicationFailure.create({
         type: RunErrorType.InvalidAgentInput,
@@ -49,7 +56,7 @@ export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
       });
     }
     const request: PinnedRequest = {
-      tools: toToolParams(specs),
+      tools: [...toToolParams(specs), ...subagentToolParams(agents)],
       ...(input.system ? { system: input.system } : {}),
     };
     const messages = firstMessages(input);
@@ -68,6 +75,7 @@ export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
         onMaxTokens: input.onMaxTokens,
         promptCaching: input.promptCaching,
         ...(requestParams ? { requestParams } : {}),
+        ...(agents.length > 0 ? { subagents: subagentPolicies(input) } : {}),
       },
       tools: specs.map(policyOf),
       pinned,

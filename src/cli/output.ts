@@ -1,4 +1,4 @@
-import { toolCallTotal } from '../shared';
+import { toolCallTotal, ZERO_USAGE } from '../shared';
 import type { AgentResult, ToolCallRecord } from '../shared';
 
 /** Where the Web UI of the server lives: TEMPORAL_UI_URL, else the dev server's default. */
@@ -16,6 +16,7 @@ export function formatResult(result: AgentResult, link?: string): string {
     const shown = result.toolCalls.map(formatToolCall);
     lines.push(`tool calls  ${earlier > 0 ? `${earlier} earlier, then ` : ''}${shown.join(', ')}`);
   }
+  lines.push(...formatChildRuns(result.toolCalls));
   const u = result.usage;
   lines.push(
     `tokens      ${u.inputTokens} in, ${u.outputTokens} out, ${u.cacheReadInputTokens} cache read, ${u.cacheCreationInputTokens} cache write`,
@@ -27,4 +28,16 @@ export function formatResult(result: AgentResult, link?: string): string {
 
 function formatToolCall(call: ToolCallRecord): string {
   return call.status === 'succeeded' ? call.name : `${call.name} (${call.status})`;
+}
+
+/** One line per sub-agent call: the child run's ID, how it ended, and what it spent (part of the run's totals). */
+export function formatChildRuns(calls: readonly ToolCallRecord[]): string[] {
+  return calls.flatMap(({ name, child }) => {
+    if (!child) return [];
+    const u = child.usage ?? ZERO_USAGE;
+    const tokens = u.inputTokens + u.outputTokens + u.cacheReadInputTokens + u.cacheCreationInputTokens;
+    return [
+      `sub-agent   ${name} · ${child.workflowId} · ${child.status} · ${tokens} tokens · $${child.costUsd.toFixed(4)}`,
+    ];
+  });
 }

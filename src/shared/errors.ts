@@ -59,6 +59,12 @@ export const ToolErrorType = {
   SchemaChanged: 'ToolSchemaChanged',
   /** The child process of an isolated call ended (process.exit, a crash, a kill) before it answered. */
   ProcessExited: 'ToolProcessExited',
+  /** A sub-agent's child run ended without completing its task (budget, limit, refusal, cancel). */
+  SubagentIncomplete: 'SubagentIncomplete',
+  /** A sub-agent's child run failed (its workflow failed) and returned no result. */
+  SubagentFailed: 'SubagentFailed',
+  /** A sub-agent was not started: the run had no token or cost budget left to give it. */
+  BudgetSpent: 'SubagentBudgetSpent',
 } as const;
 
 /** Error types of the message store (content kept out of history), on the activity that met them. */

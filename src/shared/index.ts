@@ -10,3 +10,4 @@ export * from './search-attributes';
 export * from './tools';
 export * from './run-plan';
 export * from './activity-contract';
+export * from './subagent-input';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_MODEL } from './constants';
 import { MAX_MODEL_NAME_CHARS } from './run-plan';
 import { requestParamsFields } from './request-params';
+import { checkSubagents, subagentSchemas } from './subagent-input';
 
 const textBlock = z
   .object({ type: z.literal('text'), text: z.string().min(1, 'text blocks must not be empty') })
@@ -66,6 +67,7 @@ export const agentInputSchema = z
     onMaxTokens: z.enum(['fail', 'continue']).default('fail'),
     promptCaching: z.boolean().default(true),
     ...requestParamsFields,
+    ...subagentSchemas(limitsSchema.prefault({}), pricingSchema),
   })
   .strict()
   .superRefine((value, ctx) => {
@@ -80,7 +82,13 @@ export const agentInputSchema = z
         path: ['messages', 0, 'role'],
       });
     }
-    checkToolNames(value.tools, value.toolChoice, ctx);
+    checkToolNames(
+      value.tools,
+      value.toolChoice,
+      ctx,
+      value.subagents?.map((a) => a.name),
+    );
+    checkSubagents(value, ctx);
     if (value.messages) checkToolPairs(value.messages, ctx);
   });
 
@@ -92,6 +100,7 @@ function checkToolNames(
   tools: readonly string[] | undefined,
   toolChoice: z.output<typeof toolChoiceSchema> | undefined,
   ctx: Issues,
+  subagents: readonly string[] = [],
 ): void {
   if (tools) {
     const seen = new Set<string>();
@@ -105,7 +114,12 @@ function checkToolNames(
       });
     }
   }
-  if (toolChoice?.type === 'tool' && tools && !tools.includes(toolChoice.name)) {
+  if (
+    toolChoice?.type === 'tool' &&
+    tools &&
+    !tools.includes(toolChoice.name) &&
+    !subagents.includes(toolChoice.name)
+  ) {
     ctx.addIssue({
       code: 'custom',
       message: `toolChoice names "${toolChoice.name}", which is not one of the run's tools; add it to "tools" or choose another`,

@@ -30,6 +30,17 @@ export interface ToolCallRecord {
   /** The outcome was learned from the tool's `reconcile` after an attempt was lost. */
   reconciled?: boolean;
   error?: { type: string; message: string };
+  /** For a sub-agent call: the child run it started, how it ended, and what it spent (in the run's usage too). */
+  child?: ChildRunRecord;
+}
+
+/** A sub-agent call's child run as the parent's ledger shows it. */
+export interface ChildRunRecord {
+  workflowId: string;
+  /** The child's own status, or `failed` when the child workflow failed and returned no result. */
+  status: RunStatus | 'failed';
+  usage: Usage;
+  costUsd: number;
 }
 
 /** How many of a result's tool calls are kept in it (and in history); the rest are in the message store. */

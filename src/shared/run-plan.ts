@@ -24,7 +24,33 @@ export interface RunPlan {
   promptCaching: boolean;
   /** Sampling and request settings sent with every model call; absent when the run gave none. */
   requestParams?: RequestParams;
+  /** The run's sub-agents, each a tool whose calls are child runs (absent when it has none). */
+  subagents?: SubagentPolicy[];
 }
+
+/** What the workflow needs to start a sub-agent's child run: its name and the child's input but the task. */
+export interface SubagentPolicy {
+  name: string;
+  /** The child run's input without its prompt; its limits are capped by what the parent has left at the call. */
+  child: ChildRunInput;
+}
+
+/** The input of a sub-agent's child run, all but the prompt (JSON, already validated by the parent's pin). */
+export interface ChildRunInput {
+  model: string;
+  system?: string;
+  tools?: string[];
+  limits: Limits;
+  pricing?: Pricing;
+  subagents?: unknown[];
+  depth: number;
+  maxSubagentDepth: number;
+}
+
+/** How deep sub-agents nest under the run started from outside unless the run says otherwise. */
+export const DEFAULT_MAX_SUBAGENT_DEPTH = 2;
+/** The deepest nesting a run may ask for: every level multiplies the runs one call can start. */
+export const MAX_SUBAGENT_DEPTH = 5;
 
 /** What `pinRun` returns: the plan, the tools' policies, and the stored request parts and first messages. */
 export interface PinnedRun {

@@ -7,7 +7,7 @@ import type { CallClaudeOutput } from '../shared/activity-contract';
 import { RunErrorType } from '../shared/errors';
 import type { ApiUsage } from '../shared/messages';
 import { MAX_MODEL_NAME_CHARS } from '../shared/run-plan';
-import type { PinnedRun, RunPlan, ToolPolicy } from '../shared/run-plan';
+import type { PinnedRun, RunPlan, SubagentPolicy, ToolPolicy } from '../shared/run-plan';
 import { formatBytes, jsonBytes, PAYLOAD_LIMIT_BYTES } from './payload-guard';
 
 /** More tokens than any one model call can spend; a larger count is clamped to this. */
@@ -78,7 +78,25 @@ export function planProblems(plan: unknown): string[] {
   if (typeof p.parallelToolCalls !== 'boolean' || typeof p.promptCaching !== 'boolean')
     problems.push('plan flags are not booleans');
   if (p.onMaxTokens !== 'fail' && p.onMaxTokens !== 'continue') problems.push('plan.onMaxTokens is unknown');
+  problems.push(...subagentPlanProblems(p.subagents));
   return problems;
+}
+
+// A sub-agent's limits are capped with arithmetic, so they must be numbers the child's input check accepts.
+function subagentPlanProblems(agents: unknown): string[] {
+  if (agents === undefined) return [];
+  if (!Array.isArray(agents)) return ['plan.subagents is not a list'];
+  return agents.flatMap((agent: SubagentPolicy, i) =>
+    isObject(agent) &&
+    typeof agent.name === 'string' &&
+    isObject(agent.child) &&
+    isObject(agent.child.limits) &&
+    isCount(agent.child.limits.maxTotalTokens) &&
+    typeof agent.child.limits.maxCostUsd === 'number' &&
+    isCount(agent.child.depth)
+      ? []
+      : [`plan.subagents.${i} is not a sub-agent policy`],
+  );
 }
 
 /** Problems of the tools' policies. */

@@ -5,13 +5,14 @@ import * as wf from '@temporalio/workflow';
 import type { CallClaudeInput } from '../shared/activity-contract';
 import { RunErrorType } from '../shared/errors';
 import type { PinnedRun, RunPlan } from '../shared/run-plan';
-import { addUsage, checkBudget, costUsd, totalTokens } from './budget';
+import { addUsage, checkBudget, totalTokens } from './budget';
 import { checkPinned, checkReply } from './checks';
 import { addCalls, storeCalls } from './ledger';
 import { recordModelCall, recordToolCall } from './metrics';
 import { modelCall, pinRun } from './proxies';
 import type { Ending, RunState } from './run-state';
 import { decideStop } from './stop-reason';
+import { rollInChildren, runCost } from './subagents';
 import { duplicateToolUseId, runToolCalls } from './tool-calls';
 import type { TurnContext } from './tool-calls';
 import { publish } from './visibility';
@@ -59,7 +60,8 @@ export async function loop(
       ...(plan.requestParams ? { requestParams: plan.requestParams } : {}),
     };
     // On the last allowed iteration the model is asked for an answer, not for more tool calls.
-    if (verdict.finalTurn && state.tools.length > 0) request.toolChoice = { type: 'none' };
+    if (verdict.finalTurn && (state.tools.length > 0 || plan.subagents))
+      request.toolChoice = { type: 'none' };
     else if (plan.toolChoice) request.toolChoice = plan.toolChoice;
 
     const { reply, fixed } = checkReply(await modelCall(`${plan.model} · turn ${iteration}`)(request));
@@ -69,7 +71,7 @@ export async function loop(
     state.iterations = iteration;
     const costBefore = state.costUsd;
     state.usage = addUsage(state.usage, reply.usage);
-    state.costUsd = costUsd(state.usage, pricing);
+    state.costUsd = runCost(state.usage, state.children, pricing);
     recordModelCall(plan.model, reply.usage, (state.costUsd - costBefore) * 1e6);
     const duplicate = duplicateToolUseId(reply.toolUses);
     if (duplicate !== undefined) {
@@ -138,6 +140,7 @@ export async function loop(
       case 'run_tools': {
         const { blocks, records } = await runToolCalls(calls, turn);
         addCalls(state.ledger, records);
+        rollInChildren(state, records, pricing);
         await storeCalls(state.ledger, false);
         for (const record of records) {
           recordToolCall(record);

@@ -26,6 +26,7 @@ export interface ResumeState {
   iterations: number;
   usage: Usage;
   costUsd: number;
+  children?: { usage: Usage; costUsd: number };
   stopReason: StopReason | null;
   ledger: Ledger;
   continuedText: string;

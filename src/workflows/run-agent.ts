@@ -15,6 +15,7 @@ import { appendTranscript } from './proxies';
 import type { ResumeState } from './resume';
 import { applyPinned, assemble, cancelledEnding, freshState, fromResume, toResume } from './run-state';
 import type { Ending, RunState } from './run-state';
+import { subagentContext } from './subagents';
 import type { PendingApproval, TurnContext } from './tool-calls';
 import { progress, publish } from './visibility';
 
@@ -76,6 +77,8 @@ export async function runAgent(input: AgentInput, options: RunAgentOptions = {})
   try {
     ending = await loopScope.run(async () => {
       const plan = state.plan ?? applyPinned(state, turn, await pin(input));
+      const subagents = subagentContext(plan, () => state);
+      if (subagents) turn.subagents = subagents;
       publish(state, plan, turn, 'running');
       return loop(state, plan, turn, options.continueAsNew !== undefined);
     });

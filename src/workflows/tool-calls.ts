@@ -6,6 +6,8 @@ import type { ToolCallRecord } from '../shared/result';
 import type { ToolPolicy } from '../shared/run-plan';
 import { checkToolOutput } from './checks';
 import { reconcileCall, toolCall } from './proxies';
+import { childWorkflowId, runSubagent, shareAmong } from './subagents';
+import type { SubagentContext } from './subagents';
 import {
   failedOutcome,
   overCapOutcome,
@@ -33,6 +35,8 @@ export interface TurnContext {
   approvals: Map<string, PendingApproval>;
   /** Names of the tools running now, for the status query. */
   running: Map<string, string>;
+  /** The run's sub-agents, once pinned; absent when it has none. */
+  subagents?: SubagentContext;
 }
 
 /** Runs every call of a turn at once; never throws: each failure becomes an is_error result. */
@@ -40,6 +44,7 @@ export async function runToolCalls(
   calls: ToolUseBlock[],
   ctx: TurnContext,
 ): Promise<{ blocks: ToolResultBlock[]; records: ToolCallRecord[] }> {
+  shareAmong(calls, ctx.maxToolCallsPerTurn, ctx.subagents);
   const results = await Promise.all(
     calls.map(async (call, index) => {
       const started = Date.now();
@@ -70,8 +75,14 @@ async function runOne(
   ctx: TurnContext,
 ): Promise<ToolOutcome> {
   if (index >= ctx.maxToolCallsPerTurn) return overCapOutcome(call.name, total, ctx.maxToolCallsPerTurn);
+  const agent = ctx.subagents?.agents.get(call.name);
+  if (agent && ctx.subagents) {
+    ctx.running.set(call.id, `${call.name} → ${childWorkflowId(call)}`);
+    return runSubagent(call, agent, ctx.subagents).finally(() => ctx.running.delete(call.id));
+  }
   const spec = ctx.tools.get(call.name);
-  if (!spec) return unknownToolOutcome(call.name, [...ctx.tools.keys()]);
+  if (!spec)
+    return unknownToolOutcome(call.name, [...ctx.tools.keys(), ...(ctx.subagents?.agents.keys() ?? [])]);
 
   if (spec.needsApproval) {
     const refused = await awaitApproval(call, ctx);

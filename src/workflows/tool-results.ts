@@ -3,7 +3,7 @@
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/workflow';
 import { ToolErrorType } from '../shared/errors';
 import type { ToolResultBlock, ToolUseBlock } from '../shared/messages';
-import type { ToolCallRecord, ToolCallStatus } from '../shared/result';
+import type { ChildRunRecord, ToolCallRecord, ToolCallStatus } from '../shared/result';
 import type { ToolPolicy } from '../shared/run-plan';
 import type { ReconcileOutput } from '../shared/tools';
 
@@ -19,6 +19,8 @@ export interface ToolOutcome {
   /** The outcome was learned from the tool's `reconcile` after the attempt was lost. */
   reconciled?: boolean;
   error?: { type: string; message: string };
+  /** The child run of a sub-agent call. */
+  child?: ChildRunRecord;
 }
 
 /** The tool_result block and ledger entry for a finished call. */
@@ -45,6 +47,7 @@ export function toolResult(
   if (spec) record.effect = spec.effect;
   if (outcome.reconciled) record.reconciled = true;
   if (outcome.error) record.error = outcome.error;
+  if (outcome.child) record.child = outcome.child;
   return { block, record };
 }
 
