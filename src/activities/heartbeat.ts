@@ -1,14 +1,28 @@
 import type { Context } from '@temporalio/activity';
 
-/** How often activities heartbeat on their own, so a dead worker is noticed within the heartbeat timeout. */
+/** How often an activity heartbeats when it was given no heartbeat timeout. */
 export const HEARTBEAT_INTERVAL_MS = 1_000;
+/** The shortest heartbeat interval: below it, heartbeats cost more than a faster recovery is worth. */
+export const MIN_HEARTBEAT_INTERVAL_MS = 100;
+
+/**
+ * Half the activity's heartbeat timeout: two beats fit in each timeout, so one late beat (a busy event loop,
+ * a slow flush) is not taken for a dead worker, which would repeat a paid model call.
+ */
+export function heartbeatInterval(heartbeatTimeoutMs: number | undefined): number {
+  if (!heartbeatTimeoutMs) return HEARTBEAT_INTERVAL_MS;
+  return Math.max(MIN_HEARTBEAT_INTERVAL_MS, Math.floor(heartbeatTimeoutMs / 2));
+}
 
 /**
  * Heartbeats on a timer until the returned function is called. The workflow sets short heartbeat timeouts,
  * so a worker that dies mid-call has its call retried within seconds, not after the full start-to-close
  * timeout; heartbeats are also how an activity learns that it was cancelled.
  */
-export function startHeartbeat(ctx: Context, intervalMs: number = HEARTBEAT_INTERVAL_MS): () => void {
+export function startHeartbeat(
+  ctx: Context,
+  intervalMs: number = heartbeatInterval(ctx.info.heartbeatTimeoutMs),
+): () => void {
   ctx.heartbeat();
   const timer = setInterval(() => ctx.heartbeat(), intervalMs);
   return () => clearInterval(timer);
