@@ -25,6 +25,9 @@ import { refuseUnsharedStore, workerIdentity } from './store/check';
 import { modelCallWorkerOptions, workerSettingsFromEnv } from './worker-settings';
 import type { WorkerSettings } from './worker-settings';
 
+/** How long a run's next workflow task waits on a dead worker's sticky queue unless the settings say otherwise. */
+export const STICKY_TIMEOUT_MS = 3_000;
+
 /** Path of the workflow module with `agentRun`, bundled when the worker brings no workflows of its own. */
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
@@ -146,7 +149,8 @@ export class DurableAgentPlugin implements WorkerPlugin {
       maxHeartbeatThrottleInterval: worker.maxHeartbeatThrottleInterval ?? '1 second',
       // When a worker dies, its runs' next workflow tasks wait this long on its sticky queue before any
       // worker may take them; the default (10 s) would dominate recovery time.
-      stickyQueueScheduleToStartTimeout: worker.stickyQueueScheduleToStartTimeout ?? '3 seconds',
+      stickyQueueScheduleToStartTimeout:
+        worker.stickyQueueScheduleToStartTimeout ?? this.settings().stickyTimeoutMs ?? STICKY_TIMEOUT_MS,
       ...(dataConverter ? { dataConverter } : {}),
       ...(worker.workflowsPath || worker.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
     };
@@ -212,6 +216,9 @@ export class DurableAgentPlugin implements WorkerPlugin {
       ]),
       ...(this.options.stuckCalls ? { stuckCalls: this.options.stuckCalls } : {}),
       ...(settings.toolStopGraceMs !== undefined ? { toolStopGraceMs: settings.toolStopGraceMs } : {}),
+      ...(settings.heartbeatTimeoutMs !== undefined
+        ? { heartbeatTimeoutMs: settings.heartbeatTimeoutMs }
+        : {}),
       modelCallLimits: {
         ...(settings.streamIdleTimeoutMs !== undefined
           ? { streamIdleTimeoutMs: settings.streamIdleTimeoutMs }

@@ -133,6 +133,13 @@ const PARSERS = {
   DURABLE_AGENT_STREAM_IDLE_TIMEOUT_SECONDS: milliseconds,
   DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS: milliseconds,
   DURABLE_AGENT_TOOL_STOP_GRACE_SECONDS: milliseconds,
+  // Below a second, a busy worker's heartbeat (flushed at least every second) would often come too late.
+  DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS: (text, name) => {
+    const ms = milliseconds(text, name);
+    if (ms !== undefined && ms < 1000) throw new Error(`${name} must be at least 1 second, not "${text}".`);
+    return ms;
+  },
+  DURABLE_AGENT_STICKY_TIMEOUT_SECONDS: milliseconds,
   DURABLE_AGENT_TOOL_ISOLATION: (text, name) => {
     const isolation = text?.trim();
     if (!isolation) return undefined;

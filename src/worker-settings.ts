@@ -20,6 +20,8 @@ export const WORKER_ENV = {
   maxRetryAfterSeconds: 'DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS',
   toolStopGraceSeconds: 'DURABLE_AGENT_TOOL_STOP_GRACE_SECONDS',
   toolIsolation: 'DURABLE_AGENT_TOOL_ISOLATION',
+  heartbeatTimeoutSeconds: 'DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS',
+  stickyTimeoutSeconds: 'DURABLE_AGENT_STICKY_TIMEOUT_SECONDS',
 } as const;
 
 /** Worker sizing; anything not set keeps the Temporal SDK's default. */
@@ -44,6 +46,10 @@ export interface WorkerSettings {
   toolStopGraceMs?: number;
   /** Where tools without an `isolation` of their own run: 'process' gives each call a child process. */
   toolIsolation?: ToolIsolation;
+  /** How long an activity may go without a heartbeat before it is retried elsewhere; pinned into each run's plan. */
+  heartbeatTimeoutMs?: number;
+  /** How long a run's next workflow task waits for the worker that ran its last one before any worker may take it. */
+  stickyTimeoutMs?: number;
 }
 
 const WORKER_NAMES = Object.values(WORKER_ENV);
@@ -66,6 +72,8 @@ export function workerSettingsOf(settings: Settings): WorkerSettings {
     maxRetryAfterMs: settings.DURABLE_AGENT_MAX_RETRY_AFTER_SECONDS,
     toolStopGraceMs: settings.DURABLE_AGENT_TOOL_STOP_GRACE_SECONDS,
     toolIsolation: settings.DURABLE_AGENT_TOOL_ISOLATION,
+    heartbeatTimeoutMs: settings.DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS,
+    stickyTimeoutMs: settings.DURABLE_AGENT_STICKY_TIMEOUT_SECONDS,
   };
   return Object.fromEntries(
     Object.entries(values).filter(([, value]) => value !== undefined),
@@ -126,6 +134,10 @@ export function describeWorkerSettings(settings: WorkerSettings): string {
     parts.push(`model streams idle at most ${settings.streamIdleTimeoutMs / 1000}s`);
   if (settings.maxRetryAfterMs !== undefined)
     parts.push(`retry-after capped at ${settings.maxRetryAfterMs / 1000}s`);
+  if (settings.heartbeatTimeoutMs !== undefined)
+    parts.push(`heartbeat timeout ${settings.heartbeatTimeoutMs / 1000}s`);
+  if (settings.stickyTimeoutMs !== undefined)
+    parts.push(`sticky timeout ${settings.stickyTimeoutMs / 1000}s`);
   if (settings.toolIsolation === 'process') parts.push('each tool call in a process of its own');
   return parts.join(', ');
 }

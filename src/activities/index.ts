@@ -29,6 +29,8 @@ export interface ActivityDeps {
   toolStopGraceMs?: number;
   /** Stream idle timeout and retry-after cap of model calls; defaults where not given. */
   modelCallLimits?: Partial<ModelCallLimits>;
+  /** The heartbeat timeout pinned into each run's plan; 5 s when not given. */
+  heartbeatTimeoutMs?: number;
 }
 
 /** Builds every activity of the runtime from its dependencies. */
@@ -41,7 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     stopGraceMs: deps.toolStopGraceMs ?? TOOL_STOP_GRACE_MS,
   };
   return {
-    pinRun: createPinRun(tools, transcripts),
+    pinRun: createPinRun(tools, transcripts, deps.heartbeatTimeoutMs),
     /** Appends messages to a stored transcript (the last tool results of a run that stops before its next call). */
     async appendTranscript(request: AppendTranscriptInput): Promise<string | null> {
       return transcripts.append(request.head, request.append);

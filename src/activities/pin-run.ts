@@ -1,7 +1,14 @@
 // The pinRun activity: everything a run decides once is worked out here, outside the workflow, so it is
 // recorded in history and replay never recomputes it with a newer deployment's defaults, bounds or prices.
 import { ApplicationFailure } from '@temporalio/activity';
-import { firstMessages, listed, parseAgentInput, pricingFor, RunErrorType } from '../shared';
+import {
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  firstMessages,
+  listed,
+  parseAgentInput,
+  pricingFor,
+  RunErrorType,
+} from '../shared';
 import { pickRequestParams } from '../shared/request-params';
 import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
@@ -10,8 +17,12 @@ import { toToolParams } from './tools/params';
 import type { ToolRegistry } from './tools/registry';
 import type { Transcripts } from '../store';
 
-/** Builds the pinRun activity. */
-export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
+/** Builds the pinRun activity; `heartbeatTimeoutMs` is the worker's setting, pinned into every run it starts. */
+export function createPinRun(
+  tools: ToolRegistry,
+  transcripts: Transcripts,
+  heartbeatTimeoutMs = DEFAULT_HEARTBEAT_TIMEOUT_MS,
+) {
   /**
    * Validates the run input and resolves its defaults and prices; stores the tools' descriptions, the system
    * prompt and the first messages in the message store; returns what the workflow needs to decide with.
@@ -76,6 +87,7 @@ export function createPinRun(tools: ToolRegistry, transcripts: Transcripts) {
         promptCaching: input.promptCaching,
         ...(requestParams ? { requestParams } : {}),
         ...(agents.length > 0 ? { subagents: subagentPolicies(input) } : {}),
+        heartbeatTimeoutMs,
       },
       tools: specs.map(policyOf),
       pinned,

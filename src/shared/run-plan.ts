@@ -26,7 +26,12 @@ export interface RunPlan {
   requestParams?: RequestParams;
   /** The run's sub-agents, each a tool whose calls are child runs (absent when it has none). */
   subagents?: SubagentPolicy[];
+  /** The heartbeat timeout of the run's model and tool calls; absent in plans pinned before it was a setting. */
+  heartbeatTimeoutMs?: number;
 }
+
+/** The heartbeat timeout of runs whose plan has none (DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS unset, or older runs). */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
 
 /** What the workflow needs to start a sub-agent's child run: its name and the child's input but the task. */
 export interface SubagentPolicy {

@@ -78,6 +78,9 @@ export function planProblems(plan: unknown): string[] {
   if (typeof p.parallelToolCalls !== 'boolean' || typeof p.promptCaching !== 'boolean')
     problems.push('plan flags are not booleans');
   if (p.onMaxTokens !== 'fail' && p.onMaxTokens !== 'continue') problems.push('plan.onMaxTokens is unknown');
+  const beat = p.heartbeatTimeoutMs;
+  if (beat !== undefined && !(typeof beat === 'number' && Number.isFinite(beat) && beat > 0))
+    problems.push('plan.heartbeatTimeoutMs is not a positive number');
   problems.push(...subagentPlanProblems(p.subagents));
   return problems;
 }

@@ -64,7 +64,9 @@ export async function loop(
       request.toolChoice = { type: 'none' };
     else if (plan.toolChoice) request.toolChoice = plan.toolChoice;
 
-    const { reply, fixed } = checkReply(await modelCall(`${plan.model} · turn ${iteration}`)(request));
+    const { reply, fixed } = checkReply(
+      await modelCall(`${plan.model} · turn ${iteration}`, plan.heartbeatTimeoutMs)(request),
+    );
     if (fixed.length > 0)
       wf.log.warn('model call usage was not a token count; made safe', { turn: iteration, fixed });
     // The call was paid for whatever its reply holds, so it counts before the reply is judged.

@@ -5,11 +5,13 @@ import type { Activities } from '../activities';
 // Deep imports: src/shared's index also exports the zod schemas, which must stay out of the workflow bundle.
 import { modelTaskQueue } from '../shared/constants';
 import { RunErrorType, ToolErrorType } from '../shared/errors';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../shared/run-plan';
 import type { ToolPolicy } from '../shared/run-plan';
 
-// Activities heartbeat every second; a worker that dies mid-call is noticed after this long and the call
-// is retried elsewhere (or, for unsafe tools, reconciled or reported as outcome unknown).
-const HEARTBEAT_TIMEOUT_MS = 5_000;
+// A worker that dies mid-call is noticed after the run's heartbeat timeout and the call is retried elsewhere
+// (or, for unsafe tools, reconciled or reported as outcome unknown). It comes from the run's plan, recorded
+// by pinRun, never from this deployment; plans pinned before it was a setting keep the old fixed 5 s.
+const heartbeat = (pinnedMs: number | undefined): number => pinnedMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
 
 // Attempts at most for one model call: Temporal's retry policy is the only retry layer.
 const MODEL_CALL_ATTEMPTS = 5;
@@ -38,13 +40,13 @@ export const appendTranscript = proxyActivities<Activities>({
 }).appendTranscript;
 
 /** The callClaude activity with the model-call retry policy and a summary for this turn. */
-export function modelCall(summary: string): Activities['callClaude'] {
+export function modelCall(summary: string, heartbeatTimeoutMs: number | undefined): Activities['callClaude'] {
   return proxyActivities<Activities>({
     // Model calls go to a task queue of their own, where the server holds every worker to one rate
     // (DURABLE_AGENT_MODEL_CALLS_PER_SECOND).
     taskQueue: modelTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+    heartbeatTimeout: heartbeat(heartbeatTimeoutMs),
     retry: {
       maximumAttempts: MODEL_CALL_ATTEMPTS,
       initialInterval: '1 second',
@@ -58,10 +60,14 @@ export function modelCall(summary: string): Activities['callClaude'] {
 }
 
 /** The tool activity with this tool's own timeout and bounded retries (one attempt when unsafe). */
-export function toolCall(spec: ToolPolicy, summary: string): Activities['runTool'] {
+export function toolCall(
+  spec: ToolPolicy,
+  summary: string,
+  heartbeatTimeoutMs: number | undefined,
+): Activities['runTool'] {
   return proxyActivities<Activities>({
     startToCloseTimeout: spec.timeoutMs,
-    heartbeatTimeout: Math.min(spec.timeoutMs, HEARTBEAT_TIMEOUT_MS),
+    heartbeatTimeout: Math.min(spec.timeoutMs, heartbeat(heartbeatTimeoutMs)),
     retry: {
       maximumAttempts: spec.effect === 'unsafe' ? 1 : spec.maxAttempts,
       initialInterval: '1 second',
@@ -78,10 +84,14 @@ export function toolCall(spec: ToolPolicy, summary: string): Activities['runTool
 }
 
 /** The reconcile activity of an unsafe tool: a read, so it is retried with backoff. */
-export function reconcileCall(spec: ToolPolicy, summary: string): Activities['reconcileTool'] {
+export function reconcileCall(
+  spec: ToolPolicy,
+  summary: string,
+  heartbeatTimeoutMs: number | undefined,
+): Activities['reconcileTool'] {
   return proxyActivities<Activities>({
     startToCloseTimeout: spec.timeoutMs,
-    heartbeatTimeout: Math.min(spec.timeoutMs, HEARTBEAT_TIMEOUT_MS),
+    heartbeatTimeout: Math.min(spec.timeoutMs, heartbeat(heartbeatTimeoutMs)),
     retry: {
       maximumAttempts: 5,
       initialInterval: '1 second',

@@ -45,6 +45,7 @@ export async function runAgent(input: AgentInput, options: RunAgentOptions = {})
     tools: new Map(state.tools.map((tool) => [tool.name, tool])),
     maxToolCallsPerTurn: state.plan?.limits.maxToolCallsPerTurn ?? 0,
     approvalTimeoutMs: (state.plan?.limits.approvalTimeoutSeconds ?? 0) * 1000,
+    heartbeatTimeoutMs: state.plan?.heartbeatTimeoutMs,
     approvals: new Map<string, PendingApproval>(),
     running: new Map<string, string>(),
   };

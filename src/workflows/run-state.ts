@@ -71,6 +71,7 @@ export function applyPinned(state: RunState, turn: TurnContext, run: PinnedRun):
   for (const tool of run.tools) turn.tools.set(tool.name, tool);
   turn.maxToolCallsPerTurn = run.plan.limits.maxToolCallsPerTurn;
   turn.approvalTimeoutMs = run.plan.limits.approvalTimeoutSeconds * 1000;
+  turn.heartbeatTimeoutMs = run.plan.heartbeatTimeoutMs;
   return run.plan;
 }
 

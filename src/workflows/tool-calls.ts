@@ -37,6 +37,8 @@ export interface TurnContext {
   running: Map<string, string>;
   /** The run's sub-agents, once pinned; absent when it has none. */
   subagents?: SubagentContext;
+  /** The heartbeat timeout pinned in the run's plan (absent in older plans). */
+  heartbeatTimeoutMs?: number | undefined;
 }
 
 /** Runs every call of a turn at once; never throws: each failure becomes an is_error result. */
@@ -89,7 +91,7 @@ async function runOne(
     if (refused) return refused;
   }
 
-  const execute = toolCall(spec, summarize(call));
+  const execute = toolCall(spec, summarize(call), ctx.heartbeatTimeoutMs);
   const attempt = () =>
     execute({ name: call.name, toolUseId: call.id, input: call.input, schemaHash: spec.schemaHash });
   ctx.running.set(call.id, call.name);
@@ -104,7 +106,8 @@ async function runOne(
       return cancelledOutcome(call.name, 'the run was cancelled while it ran');
     }
     const outcome = failedOutcome(err, spec);
-    if (outcome.status === 'outcome_unknown' && spec.reconcilable) return reconcile(call, spec, outcome);
+    if (outcome.status === 'outcome_unknown' && spec.reconcilable)
+      return reconcile(call, spec, outcome, ctx.heartbeatTimeoutMs);
     return outcome;
   } finally {
     ctx.running.delete(call.id);
@@ -113,11 +116,17 @@ async function runOne(
 
 // An unsafe call whose outcome is unknown is not retried blindly: the tool is asked, as its own activity,
 // whether the call with this idempotency key took effect.
-async function reconcile(call: ToolUseBlock, spec: ToolPolicy, unknown: ToolOutcome): Promise<ToolOutcome> {
+async function reconcile(
+  call: ToolUseBlock,
+  spec: ToolPolicy,
+  unknown: ToolOutcome,
+  heartbeatTimeoutMs: number | undefined,
+): Promise<ToolOutcome> {
   const ask = () =>
     reconcileCall(
       spec,
       `reconcile ${summarize(call)}`,
+      heartbeatTimeoutMs,
     )({ name: call.name, toolUseId: call.id, schemaHash: spec.schemaHash });
   try {
     // Learning the outcome matters even when the run is being cancelled.

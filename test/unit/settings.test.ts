@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigErrorType, DEFAULT_TASK_QUEUE } from '../../src/shared';
 import { resolveSettings, SETTING_NAMES, SettingsError } from '../../src/settings';
+import { workerSettingsFromEnv } from '../../src/worker-settings';
 
 describe('settings from the environment', () => {
   it('names every variable with a bad value in one error', () => {
@@ -48,6 +49,26 @@ describe('settings from the environment', () => {
     assert.equal(settings.DURABLE_AGENT_METRICS_ADDRESS, '127.0.0.1:9464');
     assert.equal(settings.storeDir, path.join('/cache', 'messages'));
     assert.equal(settings.DURABLE_AGENT_TOOLS, undefined);
+  });
+
+  it('reads the heartbeat and sticky timeouts in seconds, refusing a heartbeat timeout under a second', () => {
+    const settings = resolveSettings({
+      DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS: '2.5',
+      DURABLE_AGENT_STICKY_TIMEOUT_SECONDS: '1',
+    });
+    assert.equal(settings.DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS, 2_500);
+    assert.equal(settings.DURABLE_AGENT_STICKY_TIMEOUT_SECONDS, 1_000);
+    assert.throws(
+      () => resolveSettings({ DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS: '0.5' }),
+      /DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS must be at least 1 second/,
+    );
+    assert.deepEqual(
+      workerSettingsFromEnv({
+        DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS: '2',
+        DURABLE_AGENT_STICKY_TIMEOUT_SECONDS: '4',
+      }),
+      { heartbeatTimeoutMs: 2_000, stickyTimeoutMs: 4_000 },
+    );
   });
 
   it('reads every variable the README documents', () => {
