@@ -2,6 +2,7 @@
 import type { Machine } from './machine';
 import type { Row, Section } from './scenario';
 import { format, formatRange } from './stats';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/dev-server/dev-server';
 
 /** Everything the report header states. */
 export interface ReportHeader {
@@ -53,6 +54,9 @@ export function renderReport(header: ReportHeader, sections: Section[], failures
     `| Temporal CLI | ${m.temporalCli} |`,
     `| durable-agent | ${m.commit} |`,
     `| load average (1, 5, 15 min) | ${load(header.loadBefore)} before, ${load(header.loadAfter)} after |`,
+    `| server settings | ${Object.entries(DEV_SERVER_DYNAMIC_CONFIG)
+      .map(([key, value]) => `\`--dynamic-config-value ${key}=${value}\``)
+      .join(', ')} |`,
     '',
     'One Temporal dev server (`temporal server start-dev --headless`, in-memory SQLite) and one fake Claude ' +
       '(src/testing, over HTTP on 127.0.0.1) serve the whole bench; each scenario has its own task queue and ' +
