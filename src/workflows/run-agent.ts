@@ -15,6 +15,8 @@ import { appendTranscript } from './proxies';
 import type { ResumeState } from './resume';
 import { applyPinned, assemble, cancelledEnding, freshState, fromResume, toResume } from './run-state';
 import type { Ending, RunState } from './run-state';
+import { SPENT_DETAIL } from './subagents';
+import type { SpentDetail } from './subagents';
 import { subagentContext } from './subagents';
 import type { PendingApproval, TurnContext } from './tool-calls';
 import { progress, publish } from './visibility';
@@ -84,12 +86,12 @@ export async function runAgent(input: AgentInput, options: RunAgentOptions = {})
       return loop(state, plan, turn, options.continueAsNew !== undefined);
     });
   } catch (err) {
-    if (!wf.isCancellation(err)) throw asRunFailure(err);
+    if (!wf.isCancellation(err)) throw withSpend(asRunFailure(err), state);
     ending = cancelledEnding(state);
   }
   if (ending === 'continue-as-new') {
     await storeCalls(state.ledger, true).catch((err: unknown) => {
-      throw asRunFailure(err);
+      throw withSpend(asRunFailure(err), state);
     });
     // Updates and signals being handled finish first, so nothing a person sent is lost in the hand-over.
     // Waiting must not be cut short by a cancel request: the cancel is looked at right after.
@@ -101,7 +103,7 @@ export async function runAgent(input: AgentInput, options: RunAgentOptions = {})
   }
 
   await Promise.all([storeLastMessages(state), storeCalls(state.ledger, true)]).catch((err: unknown) => {
-    throw asRunFailure(err);
+    throw withSpend(asRunFailure(err), state);
   });
   const result = assemble(state, ending);
   state.finalStatus = result.status;
@@ -128,4 +130,20 @@ async function storeLastMessages(state: RunState): Promise<void> {
   );
   state.messages += pending.length;
   state.pending = [];
+}
+
+/**
+ * A failed run still spent what it spent: its usage and cost go into the failure's details (last element,
+ * tagged), so a parent run counts a failed sub-agent's spend against its budgets.
+ */
+function withSpend(err: unknown, state: RunState): unknown {
+  if (!(err instanceof wf.ApplicationFailure)) return err;
+  const spent: SpentDetail = { kind: SPENT_DETAIL, usage: state.usage, costUsd: state.costUsd };
+  return wf.ApplicationFailure.create({
+    ...(err.type ? { type: err.type } : {}),
+    message: err.message,
+    nonRetryable: err.nonRetryable ?? false,
+    details: [...(err.details ?? []), spent],
+    ...(err.cause ? { cause: err.cause } : {}),
+  });
 }

@@ -60,6 +60,26 @@ export function shareAmong(calls: readonly ToolUseBlock[], maxCalls: number, ctx
   ctx.sharing = Math.max(1, calls.slice(0, maxCalls).filter((call) => ctx.agents.has(call.name)).length);
 }
 
+/** Tags the failure detail that carries what a failed run spent. */
+export const SPENT_DETAIL = 'durable-agent.spent';
+
+/** What a failed run spent, as the last detail of its failure. */
+export interface SpentDetail {
+  kind: typeof SPENT_DETAIL;
+  usage: Usage;
+  costUsd: number;
+}
+
+/** The spend a failed child run put in its failure's details, if any. */
+function spentOf(cause: unknown): SpentDetail | undefined {
+  const details = (cause as { details?: unknown }).details;
+  if (!Array.isArray(details)) return undefined;
+  const spent = details.at(-1) as Partial<SpentDetail> | undefined;
+  return spent?.kind === SPENT_DETAIL && spent.usage && typeof spent.costUsd === 'number'
+    ? (spent as SpentDetail)
+    : undefined;
+}
+
 /** Runs one sub-agent call as a child run; never throws but for the run's own cancellation of a start. */
 export async function runSubagent(
   call: ToolUseBlock,
@@ -108,6 +128,9 @@ export async function runSubagent(
       };
     }
     const cause = err instanceof ChildWorkflowFailure && err.cause ? err.cause : err;
+    // A child that failed after spending (a model call that then failed for good) still counts.
+    const spent = spentOf(cause);
+    if (spent) Object.assign(child, { usage: spent.usage, costUsd: spent.costUsd });
     const why = cause instanceof Error ? cause.message : String(cause);
     const type = (cause as { type?: unknown }).type;
     return {

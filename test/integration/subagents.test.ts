@@ -230,6 +230,42 @@ describe('sub-agents', () => {
     assert.equal(lastResults('failing child').get('toolu_sa_f')?.is_error, true);
   });
 
+  it("counts what a failed child spent before it failed in the parent's usage", async () => {
+    env.fake.script(
+      [
+        {
+          content: [
+            {
+              type: 'tool_use',
+              id: 'toolu_sa_spent',
+              name: 'researcher',
+              input: { task: 'facts about cut-off bats' },
+            },
+          ],
+          usage: usage(100, 10),
+        },
+        { content: 'The researcher failed.', usage: usage(100, 10) },
+      ],
+      { match: 'spending child' },
+    );
+    // The child's reply is cut at max_tokens, which fails its run (MaxTokensReached) after it was paid for.
+    env.fake.script([{ content: 'Bats are', stopReason: 'max_tokens', usage: usage(1000, 100) }], {
+      match: 'facts about cut-off bats',
+    });
+    const workflowId = `subagents-spent-${Date.now()}`;
+    const result = await env.run({ prompt: 'Ask the spending child.', subagents: [researcher] }, workflowId);
+
+    const call = result.toolCalls[0];
+    assert.equal(call?.error?.type, ToolErrorType.SubagentFailed);
+    assert.match(String(call?.error?.message), /\(MaxTokensReached\)/);
+    assert.equal(call?.child?.status, 'failed');
+    assert.equal(call?.child?.usage.inputTokens, 1000);
+    assert.equal(call?.child?.usage.outputTokens, 100);
+    assert.ok((call?.child?.costUsd ?? 0) > 0, 'the failed child has a cost');
+    assert.equal(result.usage.inputTokens, 100 + 100 + 1000, "the child's tokens are in the parent's usage");
+    assert.equal(result.usage.outputTokens, 10 + 10 + 100);
+  });
+
   it('a parent terminated while a child runs asks the child to cancel, so it ends cancelled, not killed', async () => {
     env.fake.script(
       [
