@@ -403,6 +403,35 @@ test('system must be a string or non-empty text blocks', async () => {
   await expectRejected(request({ system: 42 }), 'system:');
 });
 
+test('a tool_result may carry image blocks, checked like the real API checks them', async () => {
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a]).toString('base64');
+  const image = (source: Body) => ({ type: 'image', source });
+  const withImage = (block: Body) =>
+    withToolRound({
+      role: 'user',
+      content: [
+        { type: 'tool_result', tool_use_id: 'toolu_a', content: [{ type: 'text', text: 'a chart' }, block] },
+      ],
+    });
+  fake.script([{ content: 'A chart.' }]);
+  await client.messages.create(
+    withImage(image({ type: 'base64', media_type: 'image/png', data: png })) as never,
+  );
+  await expectRejected(
+    withImage(image({ type: 'base64', media_type: 'image/svg+xml', data: png })),
+    "messages.2.content.0.content.1.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'",
+  );
+  await expectRejected(
+    withImage(image({ type: 'base64', media_type: 'image/png' })),
+    'messages.2.content.0.content.1.source.base64.data: Field required',
+  );
+  await expectRejected(
+    withImage(image({ type: 'base64', media_type: 'image/jpeg', data: png })),
+    'Image does not match the provided media type image/jpeg',
+  );
+  await expectRejected(withImage({ type: 'image' }), 'messages.2.content.0.content.1.source: Field required');
+});
+
 test('cache_control must be ephemeral with a known ttl', async () => {
   await expectRejected(
     request({ system: [{ type: 'text', text: 'x', cache_control: { type: 'persistent' } }] }),

@@ -1,5 +1,6 @@
 import { reject } from './errors';
 import type { JsonObject } from './json';
+import { validateImageBlock } from './validate-image';
 import {
   at,
   cacheBreakpoint,
@@ -76,6 +77,7 @@ export function validateBlock(raw: unknown, role: string, path: string, hasTools
       requireString(block, 'data', path);
       break;
     case 'image':
+      return validateImageBlock(block, path);
     case 'document':
       if (block['source'] === undefined) reject(at(path, 'source'), 'Field required');
       requireObject(block['source'], at(path, 'source'));
@@ -128,7 +130,9 @@ function validateToolResult(block: JsonObject, path: string): number {
         `Input tag '${String(type)}' found using 'type' does not match any of the expected tags`,
       );
     }
-    breakpoints += type === 'text' ? validateTextBlock(item, itemPath) : cacheBreakpoint(item, itemPath);
+    if (type === 'text') breakpoints += validateTextBlock(item, itemPath);
+    else if (type === 'image') breakpoints += validateImageBlock(item, itemPath);
+    else breakpoints += cacheBreakpoint(item, itemPath);
   });
   return breakpoints;
 }
