@@ -6,7 +6,7 @@ import type { Transcripts } from '../store';
 import { startHeartbeat } from './heartbeat';
 import type { AnyTool } from './tools/define';
 import type { ToolRegistry } from './tools/registry';
-import { toolOutputText } from './tool-output';
+import { ToolContent, toolOutputText } from './tool-output';
 import { redactDeep } from './redact';
 import type { Redact } from './redact';
 import type { StuckCalls } from './stuck-calls';
@@ -66,6 +66,8 @@ export function createRunTool(registry: ToolRegistry, transcripts: Transcripts, 
         registry.isolatedModule?.(call.name),
       );
       // The tool has done its work: from here on nothing may fail the call, or it would run again.
+      if (output instanceof ToolContent)
+        return { ...(await keepContent(transcripts, output, redact)), attempt };
       return { ...(await outOfLine(transcripts, resultText(call.name, output, redact))), attempt };
     } finally {
       stopHeartbeat();
@@ -175,4 +177,13 @@ export function createReconcileTool(registry: ToolRegistry, transcripts: Transcr
 // A store that fails here must not fail the call: the tool already ran, and a retry would run it again.
 async function outOfLine(transcripts: Transcripts, text: string) {
   return { ...(await transcripts.keepResult(text)), bytes: Buffer.byteLength(text) };
+}
+
+// Only the text is redacted: an image's bytes are not text a secret could be found in.
+async function keepContent(transcripts: Transcripts, output: ToolContent, redact: Redact) {
+  const blocks = output.blocks.map((block) =>
+    block.type === 'text' ? { ...block, text: redact(block.text) } : block,
+  );
+  const bytes = Buffer.byteLength(JSON.stringify(blocks));
+  return { ...(await transcripts.keepBlocks(blocks, redact(output.text))), bytes };
 }

@@ -1,5 +1,17 @@
 // Turns whatever a tool returned into the text sent to the model. This runs after the tool succeeded, so it
 // must never throw: an error here would fail the activity and re-run the tool, repeating its side effect.
+import type { ToolResultContent } from '../shared';
+
+/**
+ * A tool result made of content blocks (text and images) rather than one text. The blocks go to the message
+ * store and only their reference into history; `text` describes them, for when the store cannot keep them.
+ */
+export class ToolContent {
+  constructor(
+    readonly blocks: ToolResultContent,
+    readonly text: string,
+  ) {}
+}
 
 /** The text of a tool's result, and what could not be carried over as it was (empty when nothing). */
 export interface ToolOutputText {

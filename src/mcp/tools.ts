@@ -14,7 +14,8 @@ import { DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS, schemaHashOf } from '../activities
 import type { McpServerConfig } from './config';
 import type { McpConnections } from './connections';
 import { messageOf } from './connections';
-import { mcpResultText } from './content';
+import { mcpResultContent, mcpResultText } from './content';
+import type { ToolContent } from '../activities/tool-output';
 
 /** Prefix of every MCP tool name: `mcp__<server>__<tool>`, the Claude Agent SDK's convention. */
 export const MCP_PREFIX = 'mcp__';
@@ -129,7 +130,7 @@ async function callTool(
   ctx: ToolContext,
   connections: McpConnections,
   timeoutMs: number,
-): Promise<string> {
+): Promise<string | ToolContent> {
   let client;
   try {
     client = await connections.client(server);
@@ -175,9 +176,9 @@ async function callTool(
       `the call to MCP server "${server}" was sent but no answer came back (${messageOf(err)}); whether it took effect is unknown.`,
     );
   }
-  const text = mcpResultText(result);
   if (result.isError === true) {
-    throw ApplicationFailure.create({ type: ToolErrorType.Failed, nonRetryable: true, message: text });
+    const message = mcpResultText(result);
+    throw ApplicationFailure.create({ type: ToolErrorType.Failed, nonRetryable: true, message });
   }
-  return text;
+  return mcpResultContent(result);
 }

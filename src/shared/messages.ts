@@ -7,6 +7,21 @@ export interface TextBlock {
   text: string;
 }
 
+/** An image, as the Messages API takes it (here only inside a tool_result). */
+export interface ImageBlock {
+  type: 'image';
+  source: { type: 'base64'; media_type: ImageMediaType; data: string };
+}
+
+/** The image media types the Messages API accepts. */
+export const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
+
+/** One of IMAGE_MEDIA_TYPES. */
+export type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[number];
+
+/** The blocks a tool_result may carry instead of a string. */
+export type ToolResultContent = Array<TextBlock | ImageBlock>;
+
 /** A tool call requested by the model. */
 export interface ToolUseBlock {
   type: 'tool_use';
@@ -18,13 +33,15 @@ export interface ToolUseBlock {
 /**
  * The answer to one tool call, sent back in the next user turn. Inside a run, a large result carries
  * `content_ref` (its reference in the message store) instead of `content`; it is put back before the
- * request goes to Claude.
+ * request goes to Claude. With `blocks`, the stored content is a JSON ToolResultContent (images are never in
+ * history); put back, `content` is then that array.
  */
 export interface ToolResultBlock {
   type: 'tool_result';
   tool_use_id: string;
-  content?: string;
+  content?: string | ToolResultContent;
   content_ref?: string;
+  blocks?: true;
   is_error?: boolean;
 }
 

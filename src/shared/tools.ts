@@ -35,6 +35,8 @@ export interface ToolCallInput {
 export interface ToolCallOutput {
   content?: string;
   contentRef?: string;
+  /** `contentRef` holds content blocks (text and images) as JSON, not text. */
+  blocks?: true;
   /** Size of the result text in bytes. */
   bytes: number;
   attempt: number;

@@ -1,7 +1,7 @@
 // The conversation kept out of workflow history. Each message is stored once, as a node that points to the
 // node before it, so a model call's activity input carries one reference (the head) instead of the whole
 // transcript, and the run's history grows with the new content of each turn, not with its square.
-import type { ContentBlock, MessageParam, ToolResultBlock } from '../shared';
+import type { ContentBlock, MessageParam, ToolResultBlock, ToolResultContent } from '../shared';
 import { log } from '@temporalio/activity';
 import { LRUCache } from 'lru-cache';
 import { MessageStoreUnavailableError } from './errors';
@@ -118,6 +118,22 @@ export class Transcripts {
     }
   }
 
+  /**
+   * Where a finished tool's content blocks go: always out of line, since images are large and history must not
+   * hold them. When the store fails, `fallback` (the blocks described as text) is kept as keepResult would.
+   */
+  async keepBlocks(
+    blocks: ToolResultContent,
+    fallback: string,
+  ): Promise<{ content: string } | { contentRef: string; blocks?: true }> {
+    try {
+      return { contentRef: await this.putJson(blocks), blocks: true };
+    } catch (err) {
+      if (!(err instanceof MessageStoreUnavailableError)) throw err;
+      return this.keepResult(fallback);
+    }
+  }
+
   /** Stores any JSON value; returns its reference. */
   async putJson(value: unknown): Promise<string> {
     const bytes = Buffer.from(JSON.stringify(value));
@@ -161,8 +177,9 @@ export class Transcripts {
     const content = await Promise.all(
       message.content.map(async (block): Promise<ContentBlock> => {
         if (!isStoredResult(block)) return block;
-        const { content_ref: ref, ...rest } = block;
-        return { ...rest, content: await this.text(ref as string) };
+        const { content_ref: ref, blocks, ...rest } = block;
+        const content = blocks ? await this.json<ToolResultContent>(ref) : await this.text(ref);
+        return { ...rest, content };
       }),
     );
     return { ...message, content };

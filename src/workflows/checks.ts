@@ -166,10 +166,19 @@ function safeUsage(raw: unknown): { usage: ApiUsage; fixed: string[] } {
  * A tool call's result, made usable. The tool ran and took effect, so a result of the wrong shape must not turn
  * into a failure (an unsafe call would then be reported as failed, or retried): what it holds is kept as text.
  */
-export function checkToolOutput(value: unknown): { content?: string; contentRef?: string; attempt: number } {
+export function checkToolOutput(value: unknown): {
+  content?: string;
+  contentRef?: string;
+  blocks?: true;
+  attempt: number;
+} {
   const output = isObject(value) ? value : {};
   const attempt = isCount(output.attempt) && output.attempt > 0 ? output.attempt : 1;
-  if (typeof output.contentRef === 'string') return { contentRef: output.contentRef, attempt };
+  if (typeof output.contentRef === 'string') {
+    return output.blocks === true
+      ? { contentRef: output.contentRef, blocks: true, attempt }
+      : { contentRef: output.contentRef, attempt };
+  }
   const content = output.content;
   return { content: typeof content === 'string' ? content : (JSON.stringify(content) ?? ''), attempt };
 }

@@ -15,6 +15,8 @@ export interface ToolOutcome {
   /** The tool_result text, or (for a large result) empty with `contentRef` set. */
   content: string;
   contentRef?: string;
+  /** `contentRef` holds content blocks (text and images), not text. */
+  blocks?: true;
   attempts: number;
   /** The outcome was learned from the tool's `reconcile` after the attempt was lost. */
   reconciled?: boolean;
@@ -35,6 +37,7 @@ export function toolResult(
     outcome.contentRef !== undefined
       ? { type: 'tool_result', tool_use_id: call.id, content_ref: outcome.contentRef }
       : { type: 'tool_result', tool_use_id: call.id, content: outcome.content };
+  if (outcome.blocks && outcome.contentRef !== undefined) block.blocks = true;
   if (isError) block.is_error = true;
   const record: ToolCallRecord = {
     toolUseId: call.id,
@@ -74,9 +77,12 @@ export function overCapOutcome(name: string, requested: number, cap: number): To
 
 /** Outcome for a successful call. */
 export function successOutcome(
-  output: { content?: string; contentRef?: string },
+  output: { content?: string; contentRef?: string; blocks?: true },
   attempts: number,
 ): ToolOutcome {
+  if (output.contentRef !== undefined && output.blocks) {
+    return { status: 'succeeded', content: '', contentRef: output.contentRef, blocks: true, attempts };
+  }
   return output.contentRef !== undefined
     ? { status: 'succeeded', content: '', contentRef: output.contentRef, attempts }
     : { status: 'succeeded', content: output.content ?? '', attempts };

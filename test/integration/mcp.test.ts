@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { temporal } from '@temporalio/proto';
 import { RunFailedError } from '../../src/client';
 import type { McpServers } from '../../src/mcp/config';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
@@ -239,7 +240,7 @@ describe('MCP servers as tools', () => {
     assert.equal(sent('changing').filter((m) => m.method === 'tools/call').length, 0);
   });
 
-  it('calls server-everything over Streamable HTTP, describing images as text', async () => {
+  it('calls server-everything over Streamable HTTP, passing its image on as an image block', async () => {
     const match = 'sum and a picture';
     env.fake.script(
       [
@@ -253,15 +254,29 @@ describe('MCP servers as tools', () => {
       ],
       { match },
     );
-    const result = await env.run({
-      prompt: `Give me a ${match}.`,
-      tools: ['mcp__everything__get-sum', 'mcp__everything__get-tiny-image'],
-    });
+    const workflowId = `mcp-image-${Date.now()}`;
+    const result = await env.run(
+      {
+        prompt: `Give me a ${match}.`,
+        tools: ['mcp__everything__get-sum', 'mcp__everything__get-tiny-image'],
+      },
+      workflowId,
+    );
     assert.equal(result.status, 'completed');
     const [sum, image] = toolResults(match, 1);
     assert.match(String(sum?.content), /\b5\b/);
     assert.equal(sum?.is_error, undefined);
-    assert.match(String(image?.content), /\[image \(image\/png, \d+ bytes\) returned by the tool/);
+    assert.ok(Array.isArray(image?.content), `image result: ${JSON.stringify(image)}`);
+    const picture = image.content.find((block) => block.type === 'image');
+    assert.equal(picture?.type, 'image');
+    assert.equal(picture.source.media_type, 'image/png');
+    const png = Buffer.from(picture.source.data, 'base64');
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    // Only a reference to the image crossed the run's history, never its bytes.
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const encoded = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('latin1');
+    assert.ok(encoded.includes('"blocks":true'), 'the tool result is in history, by reference');
+    assert.ok(!encoded.includes(picture.source.data), 'the image data is not in history');
   });
 
   it('fails the run at pin time, naming the MCP server that cannot start and why', async () => {

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import type { Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
 import { McpConfigError, mcpServersFromEnv, parseMcpServers } from '../../src/mcp/config';
 import { McpConnections } from '../../src/mcp/connections';
-import { mcpResultText } from '../../src/mcp/content';
+import { mcpResultContent, mcpResultText } from '../../src/mcp/content';
+import { ToolContent } from '../../src/activities/tool-output';
 import { adaptMcpTool, mcpServerOf } from '../../src/mcp/tools';
 import { createAgentWorker } from '../../src/worker';
 
@@ -143,7 +144,7 @@ describe('MCP tools', () => {
           { type: 'image', mimeType: 'image/png', data: Buffer.from('12345').toString('base64') },
         ],
       }),
-      'Here it is:\n[image (image/png, 5 bytes) returned by the tool; only its text is passed on]',
+      'Here it is:\n[image (image/png, 5 bytes) returned by the tool; not passed on]',
     );
     assert.equal(mcpResultText({ content: [], structuredContent: { total: 5 } }), '{"total":5}');
     assert.equal(
@@ -151,5 +152,31 @@ describe('MCP tools', () => {
       '5',
     );
     assert.equal(mcpResultText({ content: [] }), '(empty result)');
+  });
+
+  it('results with images the API takes become image blocks; others stay text', () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString('base64');
+    const content = mcpResultContent({
+      content: [
+        { type: 'text', text: 'Here it is:' },
+        { type: 'image', mimeType: 'image/png', data: png },
+        { type: 'image', mimeType: 'image/svg+xml', data: png },
+      ],
+    });
+    assert.ok(content instanceof ToolContent);
+    assert.deepEqual(content.blocks, [
+      { type: 'text', text: 'Here it is:' },
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } },
+      { type: 'text', text: '[image (image/svg+xml, 4 bytes) returned by the tool; not passed on]' },
+    ]);
+    assert.match(content.text, /^Here it is:\n\[image \(image\/png, 4 bytes\)/);
+    const structured = mcpResultContent({
+      content: [{ type: 'image', mimeType: 'image/png', data: png }],
+      structuredContent: { total: 5 },
+    });
+    assert.ok(structured instanceof ToolContent);
+    assert.deepEqual(structured.blocks[1], { type: 'text', text: '{"total":5}' });
+    const svgOnly = { type: 'image' as const, mimeType: 'image/svg+xml', data: png };
+    assert.equal(typeof mcpResultContent({ content: [svgOnly] }), 'string');
   });
 });

@@ -118,6 +118,13 @@ describe('a failing message store', () => {
     assert.ok(kept.content.startsWith('l'.repeat(INLINE_FALLBACK_BYTES)));
     assert.match(kept.content, /was cut to its first \d+ bytes: Could not write to the message store/);
     assert.ok(Buffer.byteLength(kept.content) < INLINE_FALLBACK_BYTES + 1024);
+    const image = {
+      type: 'image' as const,
+      source: { type: 'base64' as const, media_type: 'image/png' as const, data: 'iVBO' },
+    };
+    assert.deepEqual(await transcripts.keepBlocks([image], 'an image, described'), {
+      content: 'an image, described',
+    });
   });
 });
 
@@ -154,6 +161,32 @@ describe('stored transcripts', () => {
     assert.deepEqual(message, {
       role: 'user',
       content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: big }],
+    });
+  });
+
+  it('stores a tool result of content blocks, even a small one, and puts the blocks back when loading', async () => {
+    const store = await tempStore();
+    const blocks = [
+      { type: 'text' as const, text: 'a chart' },
+      {
+        type: 'image' as const,
+        source: { type: 'base64' as const, media_type: 'image/png' as const, data: 'iVBO' },
+      },
+    ];
+    const kept = await new Transcripts(store).keepBlocks(blocks, 'a chart and an image');
+    assert.ok('contentRef' in kept && kept.blocks === true);
+    const head = await new Transcripts(store).append(null, [
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'toolu_1', content_ref: kept.contentRef, blocks: true },
+        ],
+      },
+    ]);
+    const [message] = await new Transcripts(store).load(head);
+    assert.deepEqual(message, {
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: blocks }],
     });
   });
 });

@@ -6,9 +6,11 @@ import type { ToolSpec } from '../../src/shared';
 import {
   failedOutcome,
   overCapOutcome,
+  successOutcome,
   toolResult,
   unknownToolOutcome,
 } from '../../src/workflows/tool-results';
+import { checkToolOutput } from '../../src/workflows/checks';
 
 const spec = (effect: ToolSpec['effect']): ToolSpec => ({
   name: 'charge_card',
@@ -28,6 +30,20 @@ const activityFailure = (
 ) => new ActivityFailure('activity failed', 'runTool', '1', retryState, 'worker', cause);
 
 describe('tool results written by the runtime', () => {
+  it('marks a result of stored content blocks, so they are put back as blocks', () => {
+    const call = { type: 'tool_use' as const, id: 'toolu_1', name: 'chart', input: {} };
+    const checked = checkToolOutput({ contentRef: 'ref-1', blocks: true, bytes: 9, attempt: 1 });
+    const { block } = toolResult(call, successOutcome(checked, checked.attempt), 3);
+    assert.deepEqual(block, {
+      type: 'tool_result',
+      tool_use_id: 'toolu_1',
+      content_ref: 'ref-1',
+      blocks: true,
+    });
+    const text = checkToolOutput({ contentRef: 'ref-2', bytes: 9, attempt: 1 });
+    assert.equal(toolResult(call, successOutcome(text, 1), 3).block.blocks, undefined);
+  });
+
   it('sets is_error and keeps the tool_use id on failures only', () => {
     const call = { type: 'tool_use' as const, id: 'toolu_1', name: 'charge_card', input: { cents: 5 } };
     const ok = toolResult(
