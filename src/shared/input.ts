@@ -94,6 +94,14 @@ export const agentInputSchema = z
 
 type Issues = z.RefinementCtx;
 
+/**
+ * Whether an entry of a run's "tools" covers this tool: its own name, or `mcp__<server>`, which stands for every
+ * tool of that MCP server (`mcp__<server>__<tool>`); whether the server has the tool is known at pin time.
+ */
+function namesTool(entry: string, tool: string): boolean {
+  return entry === tool || (/^mcp__[^_]+(?:_[^_]+)*$/.test(entry) && tool.startsWith(`${entry}__`));
+}
+
 // The API answers each of these with a 400 only after the run has started and paid for nothing; catching them
 // here makes them InvalidAgentInput before any model call.
 function checkToolNames(
@@ -117,7 +125,7 @@ function checkToolNames(
   if (
     toolChoice?.type === 'tool' &&
     tools &&
-    !tools.includes(toolChoice.name) &&
+    !tools.some((name) => namesTool(name, toolChoice.name)) &&
     !subagents.includes(toolChoice.name)
   ) {
     ctx.addIssue({

@@ -169,3 +169,25 @@ describe('protocol mistakes caught before any model call', () => {
     assert.match(problemsOf({ prompt: 'Hi', model: 'm'.repeat(300) }).join('\n'), /^model: /);
   });
 });
+
+describe('toolChoice and MCP servers named whole', () => {
+  it('accepts forcing a tool of an MCP server the run names as mcp__<server>', () => {
+    const parsed = parseAgentInput({
+      prompt: 'Hi',
+      tools: ['mcp__files'],
+      toolChoice: { type: 'tool', name: 'mcp__files__read_file' },
+    });
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.problems.join('\n'));
+  });
+
+  it('still refuses a tool of another server, or one only sharing the prefix', () => {
+    for (const name of ['mcp__other__read_file', 'mcp__filesystem__read_file']) {
+      const parsed = parseAgentInput({
+        prompt: 'Hi',
+        tools: ['mcp__files'],
+        toolChoice: { type: 'tool', name },
+      });
+      assert.equal(parsed.ok, false, name);
+    }
+  });
+});
