@@ -37,10 +37,16 @@ async function workers(taskQueue: string, count: number, modelCallsPerSecond?: n
   }
 }
 
-/** Starts `runs` one-call runs at once and returns the spread of their model requests at the fake, in ms. */
-async function spread(taskQueue: string, match: string, runs: number): Promise<number> {
+/**
+ * Starts `runs` one-call runs at once and returns the spread of their model requests at the fake, in ms. With
+ * `meet`, each reply is held until all `runs` requests are at the fake together.
+ */
+async function spread(taskQueue: string, match: string, runs: number, meet = false): Promise<number> {
   env.fake.script(
-    Array.from({ length: runs }, () => ({ content: 'ok' })),
+    Array.from({ length: runs }, () => ({
+      content: 'ok',
+      ...(meet ? { meet: { group: match, count: runs } } : {}),
+    })),
     { match },
   );
   const started = await Promise.all(
@@ -56,12 +62,19 @@ describe('model-call rate limit', () => {
   it('spreads the model calls of two workers to the shared limit', async () => {
     await workers('rate-free', 2);
     await workers('rate-limited', 2, 2);
-    const free = await spread('rate-free', 'unlimited calls', 8);
+    const free = await spread('rate-free', 'unlimited calls', 8, true);
     const limited = await spread('rate-limited', 'limited calls', 8);
     console.log(
       `8 model calls from 2 workers: ${free} ms apart without a limit, ${limited} ms with 2 per second`,
     );
-    assert.ok(free < 1500, `without a limit the calls came within ${free} ms`);
+    // The control: without a limit, all 8 calls were at the fake at the same time (their replies were held
+    // until all had come), so the limited run's spread comes from the limit, not from a slow machine.
+    const unlimited = env.fake.requests.filter((r) => r.match === 'unlimited calls');
+    assert.deepEqual(
+      unlimited.map((r) => r.met),
+      Array.from({ length: 8 }, () => true),
+      'without a limit the 8 calls were in flight together',
+    );
     // 8 calls at 2 per second over the queue take at least 3 s after the first.
     assert.ok(limited >= 2500, `with the limit the calls came within ${limited} ms`);
   });

@@ -46,6 +46,7 @@ export async function playTurn(
   const message = buildMessage(turn, body, ids, cache);
   const stream = body.stream === true;
   exchange.record.response = { status: 200, stream };
+  if (turn.meet) exchange.record.met = await meetings.meet(turn.meet, exchange.signal);
   await wait(turn.delayMs, exchange.signal);
   if (exchange.signal.aborted) return;
   if (!stream) return sendJson(exchange.res, 200, message, { 'request-id': exchange.requestId });
@@ -139,3 +140,36 @@ async function writeStream(
   }
   if (end) res.end();
 }
+
+/** Replies held until enough requests of their group are held together (FakeReply.meet). */
+class Meetings {
+  private readonly waiting = new Map<string, Array<() => void>>();
+
+  /** Resolves true once `count` requests of the group wait together, false after the timeout or an abort. */
+  meet(spec: { group: string; count: number; timeoutMs?: number }, signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const group = this.waiting.get(spec.group) ?? [];
+      this.waiting.set(spec.group, group);
+      const release = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const giveUp = () => {
+        const at = group.indexOf(release);
+        if (at !== -1) group.splice(at, 1);
+        clearTimeout(timer);
+        resolve(false);
+      };
+      const timer = setTimeout(giveUp, spec.timeoutMs ?? 10_000);
+      signal.addEventListener('abort', giveUp, { once: true });
+      group.push(release);
+      if (group.length >= spec.count) {
+        this.waiting.delete(spec.group);
+        for (const held of group) held();
+      }
+    });
+  }
+}
+
+// Groups are named by the script, so one set of meetings serves every fake in the process.
+const meetings = new Meetings();

@@ -47,6 +47,8 @@ export interface RecordedRequest {
   response: { status: number; stream: boolean; errorType?: string; message?: string };
   /** The client went away before the reply finished. */
   aborted: boolean;
+  /** For a reply with `meet`: whether its group met (true) or the wait timed out (false). */
+  met?: boolean;
 }
 
 /** One scripted answer to one `POST /v1/messages`: a reply, a fault, or a function that picks one. */
@@ -82,6 +84,12 @@ export interface FakeReply {
   delayMs?: number;
   /** For streams, wait this long between SSE events. */
   chunkDelayMs?: number;
+  /**
+   * Hold the reply until `count` requests with the same `group` are held at once (then all are answered), or
+   * until `timeoutMs` (default 10 s) passes. Proves calls were in flight together without timing them:
+   * `RecordedRequest.met` says whether the group met.
+   */
+  meet?: { group: string; count: number; timeoutMs?: number };
 }
 
 /** A scripted failure instead of a reply. */
