@@ -6,10 +6,10 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { awaitResult, getProgress, loadTranscript } from '../../src/client';
 import { approveUpdate, cancelSignal } from '../../src/shared';
-import type { MessageParam, ToolResultBlock } from '../../src/shared';
 import { waitFor } from '../helpers/child-worker';
 import { startTestEnv } from '../helpers/env';
 import type { TestEnv } from '../helpers/env';
+import { lastToolResults, servedBy } from '../helpers/fake-requests';
 import { controlTools, executions } from '../helpers/tools';
 
 let env: TestEnv;
@@ -33,13 +33,8 @@ async function waitForApprovals(workflowId: string, count: number) {
   throw new Error(`${count} approvals never became pending`);
 }
 
-const served = (match: string) => env.fake.requests.filter((r) => r.match === match);
-const lastResults = (match: string): Map<string, ToolResultBlock> => {
-  const requests = served(match);
-  const messages = (requests[requests.length - 1]?.body as { messages: MessageParam[] }).messages;
-  const blocks = messages[messages.length - 1]?.content as ToolResultBlock[];
-  return new Map(blocks.map((b) => [b.tool_use_id, b]));
-};
+const served = (match: string) => servedBy(env.fake, match);
+const lastResults = (match: string) => lastToolResults(env.fake, match);
 
 describe('cancellation', () => {
   it('the cancel signal stops an in-flight model call and ends the run cancelled', async () => {

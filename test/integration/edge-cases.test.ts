@@ -7,9 +7,9 @@ import { z } from 'zod';
 import { awaitResult, getProgress } from '../../src/client';
 import { defineTool } from '../../src/activities/tools/define';
 import { approveUpdate } from '../../src/shared';
-import type { MessageParam, RunProgress, ToolResultBlock } from '../../src/shared';
-import type { RecordedRequest } from '../../src/testing';
+import type { RunProgress } from '../../src/shared';
 import { useTestEnv } from '../helpers/env';
+import { lastToolResults, servedBy, toolResultsIn } from '../helpers/fake-requests';
 import { closeAccount, executions, weather } from '../helpers/tools';
 
 /** An unsafe call whose backend throws an ordinary error (not outcomeUnknown): it did not go through. */
@@ -25,14 +25,8 @@ const chargeCard = defineTool({
 
 const env = useTestEnv([weather, closeAccount, chargeCard]);
 
-const served = (match: string) => env.fake.requests.filter((r) => r.match === match);
-/** The tool_result blocks a request sent back, by tool_use id. */
-const resultsIn = (request: RecordedRequest | undefined): Map<string, ToolResultBlock> => {
-  const messages = (request?.body as { messages: MessageParam[] }).messages;
-  const blocks = messages[messages.length - 1]?.content as ToolResultBlock[];
-  return new Map(blocks.map((b) => [b.tool_use_id, b]));
-};
-const lastResults = (match: string) => resultsIn(served(match).at(-1));
+const served = (match: string) => servedBy(env.fake, match);
+const lastResults = (match: string) => lastToolResults(env.fake, match);
 const ranFor = (account: string) =>
   executions.filter((e) => (e.input as { account?: string }).account === account).length;
 const runsOf = async (workflowId: string) => {
@@ -184,7 +178,7 @@ describe('continue-as-new while an approval waits', () => {
     assert.equal(ranFor('can-2'), 1);
     const requests = served('approve across runs');
     assert.equal(requests.length, 3);
-    const results = (i: number) => resultsIn(requests[i]);
+    const results = (i: number) => toolResultsIn(requests[i]);
     assert.match(String(results(1).get('toolu_can_1')?.content), /account can-1 closed/);
     assert.equal(results(1).get('toolu_can_1')?.is_error, undefined);
     assert.match(String(results(2).get('toolu_can_2')?.content), /account can-2 closed/);

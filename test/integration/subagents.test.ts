@@ -5,9 +5,10 @@ import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { awaitResult, getProgress } from '../../src/client';
 import { cancelSignal, ToolErrorType } from '../../src/shared';
-import type { AgentResult, MessageParam, ToolResultBlock } from '../../src/shared';
+import type { AgentResult } from '../../src/shared';
 import { waitFor } from '../helpers/child-worker';
 import { useTestEnv, workflowBundle } from '../helpers/env';
+import { lastToolResults, servedBy } from '../helpers/fake-requests';
 
 const env = useTestEnv([]);
 
@@ -17,14 +18,8 @@ const usage = (input: number, output: number) => ({
   cache_read_input_tokens: 0,
   cache_creation_input_tokens: 0,
 });
-const served = (match: string) => env.fake.requests.filter((r) => r.match === match);
-// The tool_result blocks of the last request the parent's script served.
-const lastResults = (match: string): Map<string, ToolResultBlock> => {
-  const requests = served(match);
-  const messages = (requests[requests.length - 1]?.body as { messages: MessageParam[] }).messages;
-  const blocks = messages[messages.length - 1]?.content as ToolResultBlock[];
-  return new Map(blocks.map((b) => [b.tool_use_id, b]));
-};
+const served = (match: string) => servedBy(env.fake, match);
+const lastResults = (match: string) => lastToolResults(env.fake, match);
 const child = (result: AgentResult, toolUseId: string) =>
   result.toolCalls.find((call) => call.toolUseId === toolUseId)?.child;
 
