@@ -11,3 +11,4 @@ export * from './tools';
 export * from './run-plan';
 export * from './activity-contract';
 export * from './subagent-input';
+export * from './stream-events';
