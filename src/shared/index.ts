@@ -12,3 +12,4 @@ export * from './run-plan';
 export * from './activity-contract';
 export * from './subagent-input';
 export * from './stream-events';
+export * from './session-definitions';
