@@ -5,12 +5,14 @@ import type {
   CallClaudeOutput,
   ContentBlock,
   MessageParam,
+  PinnedOutput,
   StopReason,
   ToolUseBlock,
 } from '../shared';
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
 import { betaHeaders, toApiParams } from './api-params';
 import { toClaudeFailure } from './claude-errors';
+import { checkOutput } from './output-schema';
 import { idleTimer, startHeartbeat } from './heartbeat';
 import { storeFailure } from '../store';
 import type { Transcripts } from '../store';
@@ -21,6 +23,8 @@ const OUTPUT_LIMIT_BYTES = 1.5 * 1024 * 1024;
 export interface PinnedRequest {
   system?: string;
   tools: Anthropic.Tool[];
+  /** The run's output schema and how it is asked for (the output tool, when there is one, is among `tools`). */
+  output?: PinnedOutput;
 }
 
 /** Builds the Messages API request body. */
@@ -40,6 +44,8 @@ export function toMessagesRequest(
     ...toApiParams(input.requestParams),
   };
   if (pinned.system) params.system = [{ type: 'text', text: pinned.system, ...cache }];
+  if (pinned.output?.format)
+    params.output_config = { format: { type: 'json_schema', schema: pinned.output.format } };
   // The API rejects tool_choice without tools, so both are left out when the run has no tools.
   if (pinned.tools.length > 0) {
     params.tools = pinned.tools.map((tool, i) =>
@@ -138,6 +144,8 @@ export function createCallClaude(
         text: textOf(content),
         toolUses: content.filter((b): b is ToolUseBlock => b.type === 'tool_use'),
       };
+      const outputCheck = pinned.output && checkOutput(pinned.output, content, output.text, input.pinned);
+      if (outputCheck) output.outputCheck = outputCheck;
       const bytes = Buffer.byteLength(JSON.stringify(output));
       if (bytes > OUTPUT_LIMIT_BYTES) {
         // Temporal would refuse this result and the call would fail on every retry; say so once instead.

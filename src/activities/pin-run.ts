@@ -12,6 +12,7 @@ import {
 import { pickRequestParams } from '../shared/request-params';
 import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
+import { outputRequest } from './output-pin';
 import { checkSubagentNames, subagentPolicies, subagentToolParams } from './subagent-tools';
 import { toToolParams } from './tools/params';
 import type { ToolRegistry } from './tools/registry';
@@ -70,6 +71,7 @@ export function createPinRun(
       tools: [...toToolParams(specs), ...subagentToolParams(agents)],
       ...(input.system ? { system: input.system } : {}),
     };
+    const output = input.output ? outputRequest(input.output, input.model, request) : undefined;
     const messages = firstMessages(input);
     const requestParams = pickRequestParams(input);
     const [pinned, head] = await Promise.all([
@@ -87,6 +89,7 @@ export function createPinRun(
         promptCaching: input.promptCaching,
         ...(requestParams ? { requestParams } : {}),
         ...(agents.length > 0 ? { subagents: subagentPolicies(input) } : {}),
+        ...(output ? { output } : {}),
         heartbeatTimeoutMs,
       },
       tools: specs.map(policyOf),

@@ -2,6 +2,7 @@
 // (The tool activities' shapes are in ./tools, pinRun's in ./run-plan.) Workflow code imports this file by its
 // own path; its imports are type-only, so it brings neither zod nor the price table into the workflow bundle.
 import type { ApiUsage, MessageParam, StopReason, ToolUseBlock } from './messages';
+import type { OutputCheck } from './output';
 import type { ToolCallRecord } from './result';
 import type { ToolChoice } from './run-plan';
 import type { RequestParams } from './request-params';
@@ -38,6 +39,8 @@ export interface CallClaudeOutput {
   /** The reply's text blocks, joined. */
   text: string;
   toolUses: ToolUseBlock[];
+  /** For a run with an output schema: the answer this reply holds, checked against it (absent: no answer). */
+  outputCheck?: OutputCheck;
 }
 
 /** The appendTranscript activity's input: messages to add after a stored transcript's head. */

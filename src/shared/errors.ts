@@ -15,6 +15,8 @@ export const RunErrorType = {
   ToolUseWithoutToolCall: 'ToolUseWithoutToolCall',
   DuplicateToolUseId: 'DuplicateToolUseId',
   InvalidActivityResult: 'InvalidActivityResult',
+  /** The model's output failed the run's output schema once more after being sent back twice. */
+  InvalidOutput: 'InvalidOutput',
 } as const;
 
 /** Error types of the callClaude activity that are about the runtime, not the API. */

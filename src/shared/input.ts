@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_MODEL } from './constants';
 import { MAX_MODEL_NAME_CHARS } from './run-plan';
+import { outputInputSchema } from './output-input';
 import { requestParamsFields } from './request-params';
 import { checkSubagents, subagentSchemas } from './subagent-input';
 
@@ -67,6 +68,7 @@ export const agentInputSchema = z
     onMaxTokens: z.enum(['fail', 'continue']).default('fail'),
     promptCaching: z.boolean().default(true),
     ...requestParamsFields,
+    output: outputInputSchema.optional(),
     ...subagentSchemas(limitsSchema.prefault({}), pricingSchema),
   })
   .strict()

@@ -81,6 +81,8 @@ export interface AgentResult {
   toolCallCounts?: ToolCallCounts;
   /** Reference of the whole ledger in the message store; `loadToolCalls` reads it. Null when it is empty. */
   toolCallLedger?: string | null;
+  /** The run's structured output, validated against its `output.schema`; present once the model gave a valid one. */
+  output?: unknown;
   /** Why the run stopped short, when it did (budget or limit reached). */
   reason?: string;
   /** The conversation, kept out of history in the message store; `loadTranscript` reads it. */

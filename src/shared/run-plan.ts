@@ -4,6 +4,7 @@
 // Type-only imports: the workflow bundle carries neither zod nor the price table.
 import type { Limits, Pricing } from './input';
 import type { MessageParam } from './messages';
+import type { OutputPlan } from './output';
 import type { RequestParams } from './request-params';
 import type { ToolSpec } from './tools';
 
@@ -26,6 +27,8 @@ export interface RunPlan {
   requestParams?: RequestParams;
   /** The run's sub-agents, each a tool whose calls are child runs (absent when it has none). */
   subagents?: SubagentPolicy[];
+  /** How the run gets its structured output; absent when it asks for none. */
+  output?: OutputPlan;
   /** The heartbeat timeout of the run's model and tool calls; absent in plans pinned before it was a setting. */
   heartbeatTimeoutMs?: number;
 }

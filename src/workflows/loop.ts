@@ -3,12 +3,14 @@
 // replayed from history and finished calls are not made again.
 import * as wf from '@temporalio/workflow';
 import type { CallClaudeInput } from '../shared/activity-contract';
+import type { ContentBlock } from '../shared/messages';
 import { RunErrorType } from '../shared/errors';
 import type { PinnedRun, RunPlan } from '../shared/run-plan';
 import { addUsage, checkBudget, totalTokens } from './budget';
 import { checkPinned, checkReply } from './checks';
 import { addCalls, storeCalls } from './ledger';
 import { recordModelCall, recordToolCall } from './metrics';
+import { judgeOutput, outputTurn, withInstruction } from './output';
 import { modelCall, pinRun } from './proxies';
 import type { Ending, RunState } from './run-state';
 import { decideStop } from './stop-reason';
@@ -59,8 +61,13 @@ export async function loop(
       promptCaching: plan.promptCaching,
       ...(plan.requestParams ? { requestParams: plan.requestParams } : {}),
     };
-    // On the last allowed iteration the model is asked for an answer, not for more tool calls.
-    if (verdict.finalTurn && (state.tools.length > 0 || plan.subagents))
+    // On the last allowed iteration the model is asked for an answer, not for more tool calls; a run with an
+    // output is asked for the output instead (see outputTurn).
+    const asked = outputTurn(plan, state, verdict.finalTurn);
+    if (asked) {
+      request.toolChoice = asked.toolChoice;
+      if (asked.instruction) request.append = withInstruction(state.pending, asked.instruction);
+    } else if (verdict.finalTurn && (state.tools.length > 0 || plan.subagents))
       request.toolChoice = { type: 'none' };
     else if (plan.toolChoice) request.toolChoice = plan.toolChoice;
 
@@ -93,7 +100,7 @@ export async function loop(
     state.stopReason = reply.stopReason;
     state.stopSequence = reply.stopSequence ?? null;
     state.lastText = reply.text;
-    const calls = reply.toolUses;
+    let calls = reply.toolUses;
     wf.log.info('model call', {
       turn: iteration,
       stopReason: reply.stopReason,
@@ -107,7 +114,7 @@ export async function loop(
     });
     publish(state, plan, turn, 'running');
 
-    const action = decideStop(reply.stopReason, {
+    let action = decideStop(reply.stopReason, {
       maxTokens: limits.maxTokens,
       inputTokens:
         reply.usage.input_tokens +
@@ -116,6 +123,22 @@ export async function loop(
       onMaxTokens: plan.onMaxTokens,
       hasToolUse: calls.length > 0,
     });
+    // Blocks sent along with this turn's tool results (feedback on an invalid output).
+    let extra: ContentBlock[] = [];
+    if (plan.output && (action.kind === 'finish' || action.kind === 'run_tools')) {
+      const judged = judgeOutput(plan.output, reply, state, turn);
+      if (judged.next === 'ask') {
+        publish(state, plan, turn, 'running');
+        continue;
+      }
+      if (judged.next === 'finish') {
+        addCalls(state.ledger, judged.skipped);
+        action = { kind: 'finish' };
+      } else if (judged.next === 'run_tools') {
+        ({ calls, extra } = judged);
+        action = { kind: 'run_tools' };
+      }
+    }
     switch (action.kind) {
       case 'finish':
         // A forced final answer in the middle of tool work means the run was cut short by the cap.
@@ -156,7 +179,7 @@ export async function loop(
             ...(record.error ? { errorType: record.error.type } : {}),
           });
         }
-        state.pending = [{ role: 'user', content: blocks }];
+        state.pending = [{ role: 'user', content: [...blocks, ...extra] }];
         publish(state, plan, turn, 'running');
         if (verdict.finalTurn) {
           return {

@@ -31,6 +31,12 @@ export interface ResumeState {
   ledger: Ledger;
   continuedText: string;
   lastText: string;
+  /** The run's validated structured output, once given (runs with an output schema). */
+  output?: unknown;
+  /** How many outputs failed the schema so far. */
+  invalidOutputs?: number;
+  /** The next turn is the answering turn: the output is asked for (forced where the API allows). */
+  outputDue?: boolean;
 }
 
 /** The resume state among the arguments after the run input, or undefined on a fresh start. */

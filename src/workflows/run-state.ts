@@ -97,6 +97,7 @@ export function assemble(state: RunState, ending: Ending): AgentResult {
       ? `${ending.reason}; also, ${doubt}`
       : doubt;
   if (reason !== undefined) result.reason = reason;
+  if (state.output !== undefined) result.output = state.output;
   return result;
 }
 

@@ -20,6 +20,7 @@ import type {
 } from './types';
 import type { Endpoint } from './validate';
 import { firstUserText, validateBetaHeader, validateRequestBody } from './validate';
+import { outputMisfit, validateOutputFormat } from './validate-output';
 
 const ROUTES: Readonly<Record<string, Endpoint>> = {
   '/v1/messages': 'messages',
@@ -209,7 +210,9 @@ class FakeClaudeServer implements FakeClaude {
     record.match = routed.match;
     const turn = this.resolveTurn(routed.turn, body, record.seq);
     if (typeof turn === 'string') return sendError(exchange, 500, 'api_error', turn);
-    const misfit = stopSequenceMisfit(turn, body, record.seq);
+    const misfit =
+      stopSequenceMisfit(turn, body, record.seq) ??
+      outputMisfit(turn, body, validateOutputFormat(body), record.seq);
     if (misfit) {
       this.problems.push(misfit);
       return sendError(exchange, 500, 'api_error', misfit);

@@ -25,10 +25,13 @@ const UNSUPPORTED = [
   'propertyNames',
 ];
 
-/** Rejects a strict tool's schema with an open object or a keyword strict tool use does not support. */
-export function validateStrictSchema(schema: unknown, path: string): void {
+/**
+ * Rejects a strict tool's schema with an open object or a keyword strict tool use does not support. Structured
+ * outputs (`output_config.format`) compile their schema the same way; `feature` names which one refused it.
+ */
+export function validateStrictSchema(schema: unknown, path: string, feature = 'strict tools'): void {
   if (Array.isArray(schema)) {
-    schema.forEach((item, index) => validateStrictSchema(item, at(path, index)));
+    schema.forEach((item, index) => validateStrictSchema(item, at(path, index), feature));
     return;
   }
   if (!isObject(schema)) return;
@@ -37,29 +40,29 @@ export function validateStrictSchema(schema: unknown, path: string): void {
   const isObjectSchema =
     type === 'object' || (Array.isArray(type) && type.includes('object')) || isObject(schema['properties']);
   if (isObjectSchema && schema['additionalProperties'] !== false) {
-    reject(path, "For 'object' type, 'additionalProperties' must be explicitly set to false (strict tools)");
+    reject(path, `For 'object' type, 'additionalProperties' must be explicitly set to false (${feature})`);
   }
   for (const key of UNSUPPORTED) {
     if (key in schema)
-      reject(path, `For '${typeName}' type, property '${key}' is not supported (strict tools)`);
+      reject(path, `For '${typeName}' type, property '${key}' is not supported (${feature})`);
   }
   const minItems = schema['minItems'];
   if (minItems !== undefined && minItems !== 0 && minItems !== 1) {
-    reject(path, `For 'array' type, 'minItems' values other than 0 or 1 are not supported (strict tools)`);
+    reject(path, `For 'array' type, 'minItems' values other than 0 or 1 are not supported (${feature})`);
   }
   const ref = schema['$ref'];
   if (typeof ref === 'string' && !ref.startsWith('#')) {
-    reject(path, `External '$ref' is not supported (strict tools): ${ref}`);
+    reject(path, `External '$ref' is not supported (${feature}): ${ref}`);
   }
   for (const key of ['properties', '$defs', 'definitions']) {
     const children = schema[key];
     if (isObject(children)) {
       for (const [name, child] of Object.entries(children))
-        validateStrictSchema(child, at(at(path, key), name));
+        validateStrictSchema(child, at(at(path, key), name), feature);
     }
   }
   for (const key of ['items', 'prefixItems', 'anyOf', 'oneOf', 'allOf', 'not']) {
-    if (schema[key] !== undefined) validateStrictSchema(schema[key], at(path, key));
+    if (schema[key] !== undefined) validateStrictSchema(schema[key], at(path, key), feature);
   }
 }
 

@@ -4,6 +4,7 @@ import { at, cacheBreakpoint, rejectExtraFields, requireObject } from './json';
 import type { MessagesRequestBody } from './types';
 import { validateTextBlock } from './validate-blocks';
 import { validateMessages } from './validate-messages';
+import { validateOutputFormat } from './validate-output';
 import { validateToolChoice, validateTools } from './validate-tools';
 
 /** The two endpoints the fake serves; count_tokens takes the same body minus the generation settings. */
@@ -61,6 +62,7 @@ export function validateRequestBody(raw: unknown, endpoint: Endpoint): MessagesR
   const tools = validateTools(body['tools']);
   breakpoints += tools.breakpoints;
   validateToolChoice(body['tool_choice'], tools.names, thinkingEnabled);
+  validateOutputFormat(body);
   breakpoints += validateMessages(body['messages'], tools.names.size > 0);
   // Top-level cache_control (automatic caching) takes one of the same four breakpoint slots.
   breakpoints += cacheBreakpoint(body, '');
