@@ -172,8 +172,7 @@ function describe(error: ErrorObject): string {
     return `${where}: has the property "${String(params.additionalProperty)}", which the schema does not allow`;
   if (error.keyword === 'required')
     return `${where}: is missing the required property "${String(params.missingProperty)}"`;
-  if (error.keyword === 'enum')
-    return `${where}: must be one of ${JSON.stringify(params.allowedValues)}`;
+  if (error.keyword === 'enum') return `${where}: must be one of ${JSON.stringify(params.allowedValues)}`;
   return `${where}: ${error.message ?? 'is invalid'}`;
 }
 
@@ -191,7 +190,10 @@ export function checkOutput(
   if (output.mode === 'tool') {
     const call = calls.find((c) => c.name === output.name);
     if (!call) return undefined;
-    return { source: { kind: 'tool', toolUseId: call.id }, problems: outputProblems(output, call.input, cacheKey) };
+    return {
+      source: { kind: 'tool', toolUseId: call.id },
+      problems: outputProblems(output, call.input, cacheKey),
+    };
   }
   if (calls.length > 0) return undefined;
   let value: unknown;

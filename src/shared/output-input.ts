@@ -23,4 +23,3 @@ export const outputInputSchema = z
 
 /** The run input's `output` as callers write it. */
 export type OutputInput = z.input<typeof outputInputSchema>;
-
