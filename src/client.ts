@@ -13,7 +13,7 @@ import { dataConverterFromEnv } from './codec/keys';
 import { configFromEnv } from './config';
 import type { AgentConfig } from './config';
 import { clientConnectionOptions, describeConnection, temporalConnectionFromEnv } from './connection';
-import { statusQuery, WORKFLOW_TYPE } from './shared';
+import { RunErrorType, statusQuery, WORKFLOW_TYPE } from './shared';
 import type {
   AgentInput,
   AgentResult,
@@ -23,7 +23,10 @@ import type {
   ToolCallRecord,
   TranscriptRef,
 } from './shared';
+import { parseOutput, toAgentInput } from './output-schema';
+import type { TypedResult, TypedRunInput } from './output-schema';
 import { defaultMessageStore, readToolCalls, Transcripts } from './store';
+import type { z } from 'zod';
 import type { MessageStore } from './store';
 
 const MAX_INPUT_BYTES = 1.5 * 1024 * 1024;
@@ -93,12 +96,16 @@ export async function connectClient(
   }
 }
 
-/** Starts a run; when the workflow ID is taken, joins that run instead of starting a second one. */
+/**
+ * Starts a run; when the workflow ID is taken, joins that run instead of starting a second one. An input with a
+ * zod `outputSchema` is sent with it as `output.schema` (JSON Schema).
+ */
 export async function startRun(
   client: Client,
-  input: AgentInput,
+  typedInput: AgentInput | TypedRunInput<z.ZodType>,
   options: StartRunOptions = {},
 ): Promise<StartedRun> {
+  const input = toAgentInput(typedInput);
   const workflowId = options.workflowId ?? `agent-${randomUUID()}`;
   const bytes = Buffer.byteLength(JSON.stringify(input));
   if (bytes > MAX_INPUT_BYTES) {
@@ -140,6 +147,25 @@ export async function awaitResult(handle: RunHandle): Promise<AgentResult> {
     }
     throw err;
   }
+}
+
+/**
+ * Starts a run whose output is a zod schema and waits for its result, with `output` parsed by that schema (and so
+ * typed by it). A failed run, or an output the schema refuses, throws RunFailedError.
+ */
+export async function runWithOutput<S extends z.ZodType>(
+  client: Client,
+  input: TypedRunInput<S>,
+  options: StartRunOptions = {},
+): Promise<TypedResult<S>> {
+  const { handle, workflowId } = await startRun(client, input, options);
+  const parsed = parseOutput(await awaitResult(handle), input.outputSchema);
+  if (parsed.ok) return parsed.result;
+  throw new RunFailedError(
+    `The run's output does not pass its outputSchema:\n- ${parsed.problems.join('\n- ')}`,
+    RunErrorType.InvalidOutput,
+    workflowId,
+  );
 }
 
 /** A run's progress from its `status` query (needs a worker for runs that have ended and left the cache). */

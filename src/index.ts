@@ -11,8 +11,11 @@ export {
   loadToolCalls,
   loadTranscript,
   RunFailedError,
+  runWithOutput,
   startRun,
   webUiLink,
 } from './client';
 export type { ConnectClientOptions, RunHandle, StartedRun, StartRunOptions } from './client';
+export { outputJsonSchema, parseOutput } from './output-schema';
+export type { TypedResult, TypedRunInput } from './output-schema';
 export * from './codec';

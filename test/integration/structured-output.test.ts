@@ -3,7 +3,8 @@
 // native structured output where the model has it, through the forced output tool where it does not.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RunFailedError } from '../../src/client';
+import { z } from 'zod';
+import { RunFailedError, runWithOutput } from '../../src/client';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
 import type { RecordedRequest } from '../../src/testing';
 import { useTestEnv } from '../helpers/env';
@@ -150,6 +151,30 @@ describe('structured output', () => {
     const feedback = lastMessage(requests[1]);
     assert.equal(feedback?.role, 'user');
     assert.match(JSON.stringify(feedback?.content), /celsius: must be <= 60/);
+  });
+
+  it('runWithOutput sends a zod outputSchema as JSON Schema and returns the output parsed by it', async () => {
+    const Answer = z.object({
+      warmest: z.string(),
+      celsius: z.number().max(60),
+      note: z.string().default('none'),
+    });
+    env.fake.script(
+      [{ content: [{ type: 'tool_use', name: 'final_output', input: { warmest: 'Rome', celsius: 21 } }] }],
+      { match: 'Typed output' },
+    );
+    const result = await runWithOutput(
+      env.client,
+      { prompt: 'Typed output', model: TOOL_MODEL, outputSchema: Answer },
+      { taskQueue: env.taskQueue },
+    );
+
+    const note: string | undefined = result.output?.note;
+    assert.equal(note, 'none', 'the zod default applies: the output is parsed by the schema');
+    assert.deepEqual(result.output, { warmest: 'Rome', celsius: 21, note: 'none' });
+    const sent = bodyOf(servedBy(env.fake, 'Typed output')[0]).tools?.find((t) => t.name === 'final_output');
+    assert.deepEqual(sent?.input_schema.required, ['warmest', 'celsius']);
+    assert.equal(sent?.input_schema.additionalProperties, false);
   });
 
   it('fails InvalidOutput when the output is invalid three times', async () => {
