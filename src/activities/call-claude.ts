@@ -9,6 +9,8 @@ import type {
   ToolUseBlock,
 } from '../shared';
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
+import type { ServerToolDeclaration } from '../shared';
+import { serverToolUsage } from './server-tools';
 import { betaHeaders, toApiParams } from './api-params';
 import { toClaudeFailure } from './claude-errors';
 import { idleTimer, startHeartbeat } from './heartbeat';
@@ -20,7 +22,8 @@ const OUTPUT_LIMIT_BYTES = 1.5 * 1024 * 1024;
 /** The parts of a request that stay the same for a whole run, stored once when the run starts. */
 export interface PinnedRequest {
   system?: string;
-  tools: Anthropic.Tool[];
+  /** The run's own tools, then its server tools (run by the API) as the run declared them. */
+  tools: Array<Anthropic.Tool | ServerToolDeclaration>;
 }
 
 /** Builds the Messages API request body. */
@@ -44,7 +47,7 @@ export function toMessagesRequest(
   if (pinned.tools.length > 0) {
     params.tools = pinned.tools.map((tool, i) =>
       i === pinned.tools.length - 1 ? { ...tool, ...cache } : tool,
-    );
+    ) as Anthropic.ToolUnion[];
     const choice = input.toolChoice ?? { type: 'auto' as const };
     params.tool_choice =
       input.disableParallelToolUse && choice.type !== 'none'
@@ -134,6 +137,7 @@ export function createCallClaude(
           output_tokens: message.usage.output_tokens,
           cache_creation_input_tokens: message.usage.cache_creation_input_tokens ?? 0,
           cache_read_input_tokens: message.usage.cache_read_input_tokens ?? 0,
+          ...serverToolUsage(message.usage.server_tool_use),
         },
         text: textOf(content),
         toolUses: content.filter((b): b is ToolUseBlock => b.type === 'tool_use'),

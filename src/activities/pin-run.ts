@@ -8,10 +8,12 @@ import {
   parseAgentInput,
   pricingFor,
   RunErrorType,
+  WEB_SEARCH_USD_PER_THOUSAND,
 } from '../shared';
 import { pickRequestParams } from '../shared/request-params';
 import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
+import { serverToolParams } from './server-tools';
 import { checkSubagentNames, subagentPolicies, subagentToolParams } from './subagent-tools';
 import { toToolParams } from './tools/params';
 import type { ToolRegistry } from './tools/registry';
@@ -38,7 +40,10 @@ export function createPinRun(
       });
     }
     const input = parsed.value;
-    const pricing = input.pricing ?? pricingFor(input.model);
+    // A run's own prices that leave out searches get the API's list price, so searches are never free.
+    const pricing = input.pricing
+      ? { webSearchPerThousand: WEB_SEARCH_USD_PER_THOUSAND, ...input.pricing }
+      : pricingFor(input.model);
     if (!pricing) {
       throw ApplicationFailure.create({
         type: RunErrorType.UnknownModelPrice,
@@ -67,7 +72,11 @@ export function createPinRun(
       });
     }
     const request: PinnedRequest = {
-      tools: [...toToolParams(specs), ...subagentToolParams(agents)],
+      tools: [
+        ...toToolParams(specs),
+        ...subagentToolParams(agents),
+        ...serverToolParams(input.serverTools, [...specs.map((s) => s.name), ...agents.map((a) => a.name)]),
+      ],
       ...(input.system ? { system: input.system } : {}),
     };
     const messages = firstMessages(input);

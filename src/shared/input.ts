@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { DEFAULT_MODEL } from './constants';
 import { MAX_MODEL_NAME_CHARS } from './run-plan';
 import { requestParamsFields } from './request-params';
+import { serverToolsSchema } from './server-tools';
+import { checkThinking } from './thinking';
 import { checkSubagents, subagentSchemas } from './subagent-input';
 
 const textBlock = z
@@ -42,6 +44,8 @@ export const pricingSchema = z
     outputPerMTok: z.number().nonnegative(),
     cacheWritePerMTok: z.number().nonnegative(),
     cacheReadPerMTok: z.number().nonnegative(),
+    /** USD per 1,000 web searches of the server tool; the API's list price when not given. */
+    webSearchPerThousand: z.number().nonnegative().optional(),
   })
   .strict();
 
@@ -67,6 +71,7 @@ export const agentInputSchema = z
     onMaxTokens: z.enum(['fail', 'continue']).default('fail'),
     promptCaching: z.boolean().default(true),
     ...requestParamsFields,
+    serverTools: serverToolsSchema.optional(),
     ...subagentSchemas(limitsSchema.prefault({}), pricingSchema),
   })
   .strict()
@@ -89,6 +94,7 @@ export const agentInputSchema = z
       value.subagents?.map((a) => a.name),
     );
     checkSubagents(value, ctx);
+    checkThinking(value, ctx);
     if (value.messages) checkToolPairs(value.messages, ctx);
   });
 
