@@ -43,8 +43,8 @@ function body(request: RecordedRequest | undefined): Record<string, unknown> {
   return request?.body as Record<string, unknown>;
 }
 
-function withoutCache<T extends Record<string, unknown>>(block: T | undefined): Omit<T, 'cache_control'> {
-  const { cache_control: _c, ...rest } = block ?? ({} as T);
+function withoutCache(block: object | undefined): Record<string, unknown> {
+  const { cache_control: _c, ...rest } = (block ?? {}) as Record<string, unknown>;
   return rest;
 }
 
