@@ -11,6 +11,7 @@ import type {
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
 import type { ServerToolDeclaration } from '../shared';
 import { serverToolUsage } from './server-tools';
+import { keptBlocks } from './thinking-blocks';
 import { betaHeaders, toApiParams } from './api-params';
 import { toClaudeFailure } from './claude-errors';
 import { idleTimer, startHeartbeat } from './heartbeat';
@@ -122,7 +123,7 @@ export function createCallClaude(
       });
       const message = await stream.finalMessage();
       idle.stop();
-      const content = message.content as ContentBlock[];
+      const content = keptBlocks(message.content as ContentBlock[]);
       // An empty reply cannot be sent back (the API rejects empty content), so it is not kept.
       const head =
         content.length > 0 ? await transcripts.append(before, [{ role: 'assistant', content }]) : before;

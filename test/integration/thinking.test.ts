@@ -146,6 +146,28 @@ describe('extended thinking', () => {
     });
   });
 
+  it('continues a reply cut inside its thinking without sending the unsigned block back', async () => {
+    env.fake.script(
+      [
+        { content: [{ type: 'thinking', thinking: 'A long thought that is cut' }], stopReason: 'max_tokens' },
+        {
+          content: [
+            { type: 'thinking', thinking: 'Shorter.' },
+            { type: 'text', text: 'Done.' },
+          ],
+        },
+      ],
+      { match: 'Think long' },
+    );
+    const result = await env.run({ prompt: 'Think long.', thinking: THINKING, onMaxTokens: 'continue' });
+
+    assert.equal(result.status, 'completed');
+    const [, second] = servedBy(env.fake, 'Think long');
+    assert.equal(second?.response.status, 200, second?.response.message);
+    const sent = JSON.stringify(messagesOf(second));
+    assert.equal(sent.includes('A long thought that is cut'), false, 'the unsigned block is not sent back');
+  });
+
   it('sends no thinking and no beta when the run turns thinking off', async () => {
     env.fake.script([{ content: 'Hello.' }], { match: 'Greet me plainly' });
     await env.run({ prompt: 'Greet me plainly.', thinking: { type: 'disabled' }, temperature: 0.2 });

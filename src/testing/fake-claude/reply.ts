@@ -127,6 +127,10 @@ export function buildMessage(
   const stopReason =
     reply.stopReason ??
     (hasToolUse ? 'tool_use' : reply.stopSequence !== undefined ? 'stop_sequence' : 'end_turn');
+  // A reply cut inside its thinking never got the signature_delta: the block arrives unsigned.
+  const last = content[content.length - 1];
+  if (stopReason === 'max_tokens' && last?.['type'] === 'thinking')
+    content[content.length - 1] = { ...last, signature: '' };
   const cached = cache?.usage(body);
   return {
     id: ids.next('msg_fake_'),

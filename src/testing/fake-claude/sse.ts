@@ -95,7 +95,10 @@ function blockEvents(block: JsonObject, index: number): SseEvent[] {
   if (block['type'] === 'thinking' && typeof block['thinking'] === 'string') {
     const { thinking, signature, ...rest } = block;
     const deltas = splitText(thinking).map((piece) => delta({ type: 'thinking_delta', thinking: piece }));
-    const signed = typeof signature === 'string' ? [delta({ type: 'signature_delta', signature })] : [];
+    const signed =
+      typeof signature === 'string' && signature !== ''
+        ? [delta({ type: 'signature_delta', signature })]
+        : [];
     return [start({ ...rest, thinking: '', signature: '' }), ...deltas, ...signed, stop];
   }
   // Other blocks (redacted thinking, server tool results) arrive whole in content_block_start.
