@@ -10,6 +10,9 @@ import type {
   ToolUseBlock,
 } from '../shared';
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
+import type { ServerToolDeclaration } from '../shared';
+import { serverToolUsage } from './server-tools';
+import { keptBlocks } from './thinking-blocks';
 import { betaHeaders, toApiParams } from './api-params';
 import { toClaudeFailure } from './claude-errors';
 import { checkOutput } from './output-schema';
@@ -22,7 +25,8 @@ const OUTPUT_LIMIT_BYTES = 1.5 * 1024 * 1024;
 /** The parts of a request that stay the same for a whole run, stored once when the run starts. */
 export interface PinnedRequest {
   system?: string;
-  tools: Anthropic.Tool[];
+  /** The run's own tools, then its server tools (run by the API) as the run declared them. */
+  tools: Array<Anthropic.Tool | ServerToolDeclaration>;
   /** The run's output schema and how it is asked for (the output tool, when there is one, is among `tools`). */
   output?: PinnedOutput;
 }
@@ -50,7 +54,7 @@ export function toMessagesRequest(
   if (pinned.tools.length > 0) {
     params.tools = pinned.tools.map((tool, i) =>
       i === pinned.tools.length - 1 ? { ...tool, ...cache } : tool,
-    );
+    ) as Anthropic.ToolUnion[];
     const choice = input.toolChoice ?? { type: 'auto' as const };
     params.tool_choice =
       input.disableParallelToolUse && choice.type !== 'none'
@@ -125,7 +129,7 @@ export function createCallClaude(
       });
       const message = await stream.finalMessage();
       idle.stop();
-      const content = message.content as ContentBlock[];
+      const content = keptBlocks(message.content as ContentBlock[]);
       // An empty reply cannot be sent back (the API rejects empty content), so it is not kept.
       const head =
         content.length > 0 ? await transcripts.append(before, [{ role: 'assistant', content }]) : before;
@@ -140,6 +144,7 @@ export function createCallClaude(
           output_tokens: message.usage.output_tokens,
           cache_creation_input_tokens: message.usage.cache_creation_input_tokens ?? 0,
           cache_read_input_tokens: message.usage.cache_read_input_tokens ?? 0,
+          ...serverToolUsage(message.usage.server_tool_use),
         },
         text: textOf(content),
         toolUses: content.filter((b): b is ToolUseBlock => b.type === 'tool_use'),

@@ -8,11 +8,13 @@ import {
   parseAgentInput,
   pricingFor,
   RunErrorType,
+  WEB_SEARCH_USD_PER_THOUSAND,
 } from '../shared';
 import { pickRequestParams } from '../shared/request-params';
 import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
 import { outputRequest } from './output-pin';
+import { serverToolParams } from './server-tools';
 import { checkSubagentNames, subagentPolicies, subagentToolParams } from './subagent-tools';
 import { toToolParams } from './tools/params';
 import type { ToolRegistry } from './tools/registry';
@@ -39,7 +41,10 @@ export function createPinRun(
       });
     }
     const input = parsed.value;
-    const pricing = input.pricing ?? pricingFor(input.model);
+    // A run's own prices that leave out searches get the API's list price, so searches are never free.
+    const pricing = input.pricing
+      ? { webSearchPerThousand: WEB_SEARCH_USD_PER_THOUSAND, ...input.pricing }
+      : pricingFor(input.model);
     if (!pricing) {
       throw ApplicationFailure.create({
         type: RunErrorType.UnknownModelPrice,
@@ -68,7 +73,11 @@ export function createPinRun(
       });
     }
     const request: PinnedRequest = {
-      tools: [...toToolParams(specs), ...subagentToolParams(agents)],
+      tools: [
+        ...toToolParams(specs),
+        ...subagentToolParams(agents),
+        ...serverToolParams(input.serverTools, [...specs.map((s) => s.name), ...agents.map((a) => a.name)]),
+      ],
       ...(input.system ? { system: input.system } : {}),
     };
     const output = input.output ? outputRequest(input.output, input.model, request) : undefined;

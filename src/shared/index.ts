@@ -16,3 +16,5 @@ export * from './activity-contract';
 export * from './subagent-input';
 export * from './stream-events';
 export * from './session-definitions';
+export * from './thinking';
+export * from './server-tools';

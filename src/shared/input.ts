@@ -3,6 +3,8 @@ import { DEFAULT_MODEL } from './constants';
 import { MAX_MODEL_NAME_CHARS } from './run-plan';
 import { outputInputSchema } from './output-input';
 import { requestParamsFields } from './request-params';
+import { serverToolsSchema } from './server-tools';
+import { checkThinking } from './thinking';
 import { checkSubagents, subagentSchemas } from './subagent-input';
 
 const textBlock = z
@@ -43,6 +45,8 @@ export const pricingSchema = z
     outputPerMTok: z.number().nonnegative(),
     cacheWritePerMTok: z.number().nonnegative(),
     cacheReadPerMTok: z.number().nonnegative(),
+    /** USD per 1,000 web searches of the server tool; the API's list price when not given. */
+    webSearchPerThousand: z.number().nonnegative().optional(),
   })
   .strict();
 
@@ -69,6 +73,7 @@ export const agentInputSchema = z
     promptCaching: z.boolean().default(true),
     ...requestParamsFields,
     output: outputInputSchema.optional(),
+    serverTools: serverToolsSchema.optional(),
     ...subagentSchemas(limitsSchema.prefault({}), pricingSchema),
   })
   .strict()
@@ -91,6 +96,7 @@ export const agentInputSchema = z
       value.subagents?.map((a) => a.name),
     );
     checkSubagents(value, ctx);
+    checkThinking(value, ctx);
     if (value.messages) checkToolPairs(value.messages, ctx);
   });
 

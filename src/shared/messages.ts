@@ -76,6 +76,14 @@ export interface ApiUsage {
   output_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  /** Requests the API's server tools made during the call; absent when it made none (and in older histories). */
+  server_tool_use?: ServerToolUsage;
+}
+
+/** Per-call usage of server tools, in the API's field names. */
+export interface ServerToolUsage {
+  web_search_requests: number;
+  web_fetch_requests: number;
 }
 
 /** The concatenated text blocks of a content array. */

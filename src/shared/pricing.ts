@@ -1,5 +1,8 @@
 import type { Pricing } from './input';
 
+/** The API's list price of the web search server tool: USD 10 per 1,000 searches, on every model. */
+export const WEB_SEARCH_USD_PER_THOUSAND = 10;
+
 // USD per million tokens. Cache writes are priced at the 5-minute TTL rate (1.25× input), cache reads at
 // 0.1× input. Matched by prefix so dated model IDs (claude-sonnet-4-5-20250929) find their family.
 const PRICE_TABLE: ReadonlyArray<readonly [prefix: string, price: Pricing]> = [
@@ -20,6 +23,7 @@ function price(input: number, output: number): Pricing {
     outputPerMTok: output,
     cacheWritePerMTok: input * 1.25,
     cacheReadPerMTok: input * 0.1,
+    webSearchPerThousand: WEB_SEARCH_USD_PER_THOUSAND,
   };
 }
 

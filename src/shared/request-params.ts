@@ -1,7 +1,9 @@
 // The Messages API's sampling and request settings a run may set (temperature, top_p, top_k, stop sequences,
-// metadata, service tier, beta flags), in the run input's camelCase. They are pinned once in the run plan and
+// metadata, service tier, beta flags, extended thinking), in the run input's camelCase. They are pinned once in the run plan and
 // passed with every model call, so they are bounded here: each call's input is kept in history.
 import { z } from 'zod';
+import { thinkingSchema } from './thinking';
+import type { ThinkingConfig } from './thinking';
 
 /** Most stop sequences a run may give (the API documents no limit; each one is sent with every call). */
 export const MAX_STOP_SEQUENCES = 32;
@@ -39,6 +41,7 @@ export const requestParamsFields = {
     .array(z.string().regex(/^[^,\s]+$/, 'a beta flag is one non-empty name, without commas or spaces'))
     .max(MAX_BETAS)
     .optional(),
+  thinking: thinkingSchema.optional(),
 };
 
 /** The request settings a run gave, only those it gave. */
@@ -50,6 +53,8 @@ export interface RequestParams {
   metadata?: { userId: string };
   serviceTier?: 'auto' | 'standard_only';
   betas?: string[];
+  /** Extended thinking; its blocks are kept in the transcript and sent back as the API requires. */
+  thinking?: ThinkingConfig;
 }
 
 const KEYS = Object.keys(requestParamsFields) as Array<keyof RequestParams>;

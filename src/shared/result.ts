@@ -63,6 +63,10 @@ export interface Usage {
   outputTokens: number;
   cacheReadInputTokens: number;
   cacheCreationInputTokens: number;
+  /** Web searches the API's server tool made (priced per search); absent while there were none. */
+  webSearchRequests?: number;
+  /** Web fetches the API's server tool made (no charge but their tokens); absent while there were none. */
+  webFetchRequests?: number;
 }
 
 /** What `agentRun` returns. */

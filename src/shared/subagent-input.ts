@@ -11,7 +11,7 @@ export interface SubagentDefinition {
   model?: string | undefined;
   tools?: string[] | undefined;
   limits?: Record<string, unknown> | undefined;
-  pricing?: Record<string, number> | undefined;
+  pricing?: Record<string, number | undefined> | undefined;
   subagents?: SubagentDefinition[] | undefined;
 }
 

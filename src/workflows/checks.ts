@@ -159,7 +159,28 @@ function safeUsage(raw: unknown): { usage: ApiUsage; fixed: string[] } {
     if (safe !== n) fixed.push(`${field}: ${JSON.stringify(n) ?? 'missing'} → ${safe}`);
     usage[field] = safe;
   }
+  const servers = serverToolUsage(given['server_tool_use'], fixed);
+  if (servers) usage.server_tool_use = servers;
   return { usage, fixed };
+}
+
+// Searches are priced, so their counts are made safe like token counts; absent when the reply had none.
+function serverToolUsage(raw: unknown, fixed: string[]): ApiUsage['server_tool_use'] {
+  if (raw === undefined) return undefined;
+  const given = isObject(raw) ? raw : {};
+  const count = (field: 'web_search_requests' | 'web_fetch_requests') => {
+    const n = given[field];
+    const safe =
+      typeof n === 'number' && Number.isFinite(n) && n >= 0
+        ? Math.min(Math.round(n), MAX_TOKENS_PER_CALL)
+        : 0;
+    if (safe !== n) fixed.push(`server_tool_use.${field}: ${JSON.stringify(n) ?? 'missing'} → ${safe}`);
+    return safe;
+  };
+  return {
+    web_search_requests: count('web_search_requests'),
+    web_fetch_requests: count('web_fetch_requests'),
+  };
 }
 
 /**

@@ -15,7 +15,7 @@ import { ZERO_USAGE } from '../shared/result';
 import type { AgentResult, ChildRunRecord, ToolCallRecord, Usage } from '../shared/result';
 import type { ChildRunInput, RunPlan, SubagentPolicy } from '../shared/run-plan';
 import type { Pricing } from '../shared/input';
-import { costUsd, totalTokens } from './budget';
+import { costUsd, totalTokens, withServerTools } from './budget';
 import type { ToolOutcome } from './tool-results';
 
 const MAX_REASON_CHARS = 600;
@@ -184,21 +184,29 @@ export function runCost(usage: Usage, spend: ChildSpend | undefined, pricing: Pr
 
 /** Usage plus another. */
 export function plus(a: Usage, b: Usage): Usage {
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
-    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
-  };
+  return withServerTools(
+    {
+      inputTokens: a.inputTokens + b.inputTokens,
+      outputTokens: a.outputTokens + b.outputTokens,
+      cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+      cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+    },
+    (a.webSearchRequests ?? 0) + (b.webSearchRequests ?? 0),
+    (a.webFetchRequests ?? 0) + (b.webFetchRequests ?? 0),
+  );
 }
 
 function minus(a: Usage, b: Usage): Usage {
-  return {
-    inputTokens: a.inputTokens - b.inputTokens,
-    outputTokens: a.outputTokens - b.outputTokens,
-    cacheReadInputTokens: a.cacheReadInputTokens - b.cacheReadInputTokens,
-    cacheCreationInputTokens: a.cacheCreationInputTokens - b.cacheCreationInputTokens,
-  };
+  return withServerTools(
+    {
+      inputTokens: a.inputTokens - b.inputTokens,
+      outputTokens: a.outputTokens - b.outputTokens,
+      cacheReadInputTokens: a.cacheReadInputTokens - b.cacheReadInputTokens,
+      cacheCreationInputTokens: a.cacheCreationInputTokens - b.cacheCreationInputTokens,
+    },
+    (a.webSearchRequests ?? 0) - (b.webSearchRequests ?? 0),
+    (a.webFetchRequests ?? 0) - (b.webFetchRequests ?? 0),
+  );
 }
 
 // Sums of rounded costs are rounded again, so float noise never shows in a result.

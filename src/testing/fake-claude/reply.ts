@@ -1,5 +1,6 @@
 import { isObject } from './json';
 import type { PromptCache } from './prompt-cache';
+import type { Provenance } from './provenance';
 import type { JsonObject } from './json';
 import type { FakeFault, FakeReply, FakeTurn, MessagesRequestBody } from './types';
 
@@ -28,12 +29,13 @@ export interface MessageJson {
     output_tokens: number;
     cache_creation_input_tokens: number;
     cache_read_input_tokens: number;
+    server_tool_use?: { web_search_requests: number; web_fetch_requests: number };
   };
 }
 
 /** Hands out ids that stay unique for the life of one server, so conversations never collide. */
 export interface IdSource {
-  next(prefix: 'msg_fake_' | 'toolu_fake_'): string;
+  next(prefix: 'msg_fake_' | 'toolu_fake_' | 'srvtoolu_fake_'): string;
 }
 
 /** True for turns that are faults rather than replies. */
@@ -61,9 +63,13 @@ export function checkTurn(turn: FakeTurn, where: string): void {
       if (!isObject(block) || typeof block['type'] !== 'string') {
         throw new TypeError(`fake-claude: ${where}.content[${index}] must be an object with a string type`);
       }
-      if (block['type'] === 'tool_use' && (typeof block['name'] !== 'string' || !isObject(block['input']))) {
+      const type = block['type'];
+      if (
+        (type === 'tool_use' || type === 'server_tool_use') &&
+        (typeof block['name'] !== 'string' || !isObject(block['input']))
+      ) {
         throw new TypeError(
-          `fake-claude: ${where}.content[${index}] tool_use needs a name and an object input`,
+          `fake-claude: ${where}.content[${index}] ${type} needs a name and an object input`,
         );
       }
     });
@@ -105,8 +111,9 @@ export function buildMessage(
   body: MessagesRequestBody,
   ids: IdSource,
   cache?: PromptCache,
+  provenance?: Provenance,
 ): MessageJson {
-  const content: JsonObject[] =
+  const built: JsonObject[] =
     typeof reply.content === 'string'
       ? [{ type: 'text', text: reply.content }]
       : reply.content.map((block) =>
@@ -114,10 +121,16 @@ export function buildMessage(
             ? { ...block, id: ids.next('toolu_fake_') }
             : { ...block },
         );
+  // Signed and remembered, so the request that sends them back can be checked like the real API checks it.
+  const content = provenance ? provenance.stamp(built, ids) : built;
   const hasToolUse = content.some((block) => block['type'] === 'tool_use');
   const stopReason =
     reply.stopReason ??
     (hasToolUse ? 'tool_use' : reply.stopSequence !== undefined ? 'stop_sequence' : 'end_turn');
+  // A reply cut inside its thinking never got the signature_delta: the block arrives unsigned.
+  const last = content[content.length - 1];
+  if (stopReason === 'max_tokens' && last?.['type'] === 'thinking')
+    content[content.length - 1] = { ...last, signature: '' };
   const cached = cache?.usage(body);
   return {
     id: ids.next('msg_fake_'),
@@ -133,6 +146,21 @@ export function buildMessage(
       cache_creation_input_tokens:
         reply.usage?.cache_creation_input_tokens ?? cached?.cache_creation_input_tokens ?? 0,
       cache_read_input_tokens: reply.usage?.cache_read_input_tokens ?? cached?.cache_read_input_tokens ?? 0,
+      ...serverToolUsage(reply, content),
     },
   };
+}
+
+// The real API counts the searches and fetches its server tools made; a script may say otherwise.
+function serverToolUsage(
+  reply: FakeReply,
+  content: JsonObject[],
+): Pick<MessageJson['usage'], 'server_tool_use'> {
+  const calls = (name: string) =>
+    content.filter((block) => block['type'] === 'server_tool_use' && block['name'] === name).length;
+  const given = reply.usage?.server_tool_use;
+  const searches = given?.web_search_requests ?? calls('web_search');
+  const fetches = given?.web_fetch_requests ?? calls('web_fetch');
+  if (given === undefined && searches === 0 && fetches === 0) return {};
+  return { server_tool_use: { web_search_requests: searches, web_fetch_requests: fetches } };
 }

@@ -1,4 +1,5 @@
 import { PromptCache } from './prompt-cache';
+import { Provenance } from './provenance';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,6 +46,8 @@ class FakeClaudeServer implements FakeClaude {
   private readonly problems: string[] = [];
   private readonly inFlight = new Set<AbortController>();
   private readonly idCounters = new Map<string, number>();
+  /** Thinking signatures and server tool blocks this server played; kept across reset() like the ids. */
+  private readonly provenance = new Provenance();
   /** The prompt cache model that fills in cache read and write tokens. */
   private readonly promptCache = new PromptCache();
   private readonly ids: IdSource = {
@@ -186,8 +189,8 @@ class FakeClaudeServer implements FakeClaude {
 
     let body;
     try {
-      validateBetaHeader(headers['anthropic-beta']);
-      body = validateRequestBody(parsed.value, endpoint);
+      const betas = validateBetaHeader(headers['anthropic-beta']);
+      body = validateRequestBody(parsed.value, endpoint, { betas, provenance: this.provenance });
     } catch (error) {
       if (!(error instanceof ApiRejection)) throw error;
       return sendError(exchange, error.status, error.errorType, error.message);
@@ -217,7 +220,7 @@ class FakeClaudeServer implements FakeClaude {
       this.problems.push(misfit);
       return sendError(exchange, 500, 'api_error', misfit);
     }
-    await playTurn(exchange, turn, body, this.ids, this.promptCache);
+    await playTurn(exchange, turn, body, this.ids, this.promptCache, this.provenance);
   }
 
   /** Runs a dynamic turn; returns an error message (also kept for assertAllConsumed) if it misbehaves. */

@@ -53,7 +53,10 @@ export function messageEvents(message: MessageJson): SseEvent[] {
       data: {
         type: 'message_delta',
         delta: { stop_reason, stop_sequence },
-        usage: { output_tokens: usage.output_tokens },
+        usage: {
+          output_tokens: usage.output_tokens,
+          ...(usage.server_tool_use ? { server_tool_use: usage.server_tool_use } : {}),
+        },
       },
     },
     { event: 'message_stop', data: { type: 'message_stop' } },
@@ -77,7 +80,8 @@ function blockEvents(block: JsonObject, index: number): SseEvent[] {
     const deltas = splitText(text).map((piece) => delta({ type: 'text_delta', text: piece }));
     return [start({ ...rest, text: '' }), ...deltas, stop];
   }
-  if (block['type'] === 'tool_use') {
+  // Server tool calls stream their input like client tool calls.
+  if (block['type'] === 'tool_use' || block['type'] === 'server_tool_use') {
     const { input, ...rest } = block;
     const json = JSON.stringify(input ?? {});
     // The real API opens with an empty partial_json before the first real piece.
@@ -91,7 +95,10 @@ function blockEvents(block: JsonObject, index: number): SseEvent[] {
   if (block['type'] === 'thinking' && typeof block['thinking'] === 'string') {
     const { thinking, signature, ...rest } = block;
     const deltas = splitText(thinking).map((piece) => delta({ type: 'thinking_delta', thinking: piece }));
-    const signed = typeof signature === 'string' ? [delta({ type: 'signature_delta', signature })] : [];
+    const signed =
+      typeof signature === 'string' && signature !== ''
+        ? [delta({ type: 'signature_delta', signature })]
+        : [];
     return [start({ ...rest, thinking: '', signature: '' }), ...deltas, ...signed, stop];
   }
   // Other blocks (redacted thinking, server tool results) arrive whole in content_block_start.

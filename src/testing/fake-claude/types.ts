@@ -61,7 +61,12 @@ export type FakeContentBlock =
   | { type: 'tool_use'; id?: string; name: string; input: Record<string, unknown> }
   | Record<string, unknown>;
 
-/** A successful assistant message, sent as JSON or as an SSE stream depending on the request. */
+/**
+ * A successful assistant message, sent as JSON or as an SSE stream depending on the request. Thinking blocks are
+ * signed by the fake (any scripted `signature` is replaced) and redacted_thinking `data` sealed, so a request that
+ * sends them back changed is refused as the real API refuses it; server_tool_use blocks without `id` get
+ * `srvtoolu_fake_<n>`, and server tool blocks must come back exactly as played.
+ */
 export interface FakeReply {
   /** Reply content: a string is one text block. tool_use blocks without `id` get `toolu_fake_<n>`, unique per server. */
   content: string | FakeContentBlock[];
@@ -73,12 +78,16 @@ export interface FakeReply {
   stopReason?: string;
   /** The stop sequence that ended the reply. */
   stopSequence?: string;
-  /** Override usage; fields not given are estimated from the JSON size of the request and reply (4 chars/token). */
+  /**
+   * Override usage; fields not given are estimated from the JSON size of the request and reply (4 chars/token).
+   * `server_tool_use` defaults to the reply's server_tool_use blocks named web_search and web_fetch.
+   */
   usage?: Partial<{
     input_tokens: number;
     output_tokens: number;
     cache_creation_input_tokens: number;
     cache_read_input_tokens: number;
+    server_tool_use: Partial<{ web_search_requests: number; web_fetch_requests: number }>;
   }>;
   /** Wait this long before the first byte of the reply. */
   delayMs?: number;

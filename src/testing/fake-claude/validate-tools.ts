@@ -1,6 +1,7 @@
 import { reject } from './errors';
 import type { JsonObject } from './json';
 import { at, cacheBreakpoint, optionalBoolean, rejectExtraFields, requireObject } from './json';
+import { validateServerTool } from './validate-server-tools';
 import { validateStrictLimits, validateStrictSchema } from './validate-strict';
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
@@ -24,7 +25,7 @@ export interface ToolsSummary {
   breakpoints: number;
 }
 
-/** Validates `tools`: custom tools strictly, server tools (a non-custom `type`, no schema) only by name. */
+/** Validates `tools`: custom tools strictly, server tools (a non-custom `type`, no schema) by type and name. */
 export function validateTools(tools: unknown): ToolsSummary {
   const summary: ToolsSummary = { names: new Set(), breakpoints: 0 };
   if (tools === undefined) return summary;
@@ -41,13 +42,6 @@ export function validateTools(tools: unknown): ToolsSummary {
   });
   validateStrictLimits(tools.filter((tool) => (tool as JsonObject)['strict'] === true) as JsonObject[]);
   return summary;
-}
-
-function validateServerTool(tool: JsonObject, path: string): string {
-  // Server tools (web search, code execution, ...) have versioned schemas the fake does not model, so it only
-  // checks what every one of them has: a name.
-  if (typeof tool['name'] !== 'string') reject(at(path, 'name'), 'Field required');
-  return tool['name'];
 }
 
 function validateCustomTool(tool: JsonObject, path: string): string {

@@ -5,6 +5,9 @@ import type { MessagesRequestBody } from './types';
 import { validateTextBlock } from './validate-blocks';
 import { validateMessages } from './validate-messages';
 import { validateOutputFormat } from './validate-output';
+import { checkServerBlocks } from './validate-server-tools';
+import { checkThinkingBlocks, validateThinking } from './validate-thinking';
+import type { Provenance } from './provenance';
 import { validateToolChoice, validateTools } from './validate-tools';
 
 /** The two endpoints the fake serves; count_tokens takes the same body minus the generation settings. */
@@ -44,8 +47,19 @@ const GENERATION_FIELDS = [
 const MAX_CACHE_BREAKPOINTS = 4;
 const MAX_USER_ID_CHARS = 256;
 
+/** What validation knows beyond the body: the request's beta flags and what this server handed out before. */
+export interface RequestContext {
+  betas?: readonly string[];
+  /** Thinking signatures and server tool blocks this server played, checked when they come back. */
+  provenance?: Provenance;
+}
+
 /** Validates a request body like the real API and returns it typed, or throws an `ApiRejection`. */
-export function validateRequestBody(raw: unknown, endpoint: Endpoint): MessagesRequestBody {
+export function validateRequestBody(
+  raw: unknown,
+  endpoint: Endpoint,
+  context: RequestContext = {},
+): MessagesRequestBody {
   const body = requireObject(raw, '');
   rejectExtraFields(
     body,
@@ -57,13 +71,18 @@ export function validateRequestBody(raw: unknown, endpoint: Endpoint): MessagesR
     reject('model', 'Input should be a non-empty string');
   }
   if (endpoint === 'messages') validateGenerationSettings(body);
-  const thinkingEnabled = validateThinking(body);
+  const thinkingEnabled = validateThinking(body, context.betas ?? []);
   let breakpoints = validateSystem(body['system']);
   const tools = validateTools(body['tools']);
   breakpoints += tools.breakpoints;
   validateToolChoice(body['tool_choice'], tools.names, thinkingEnabled);
   validateOutputFormat(body);
   breakpoints += validateMessages(body['messages'], tools.names.size > 0);
+  if (context.provenance) {
+    const messages = body['messages'] as MessagesRequestBody['messages'];
+    checkThinkingBlocks(messages, context.provenance, thinkingEnabled);
+    checkServerBlocks(messages, context.provenance);
+  }
   // Top-level cache_control (automatic caching) takes one of the same four breakpoint slots.
   breakpoints += cacheBreakpoint(body, '');
   if (breakpoints > MAX_CACHE_BREAKPOINTS) {
@@ -119,9 +138,9 @@ function validateGenerationSettings(body: JsonObject): void {
 // not know, and a list of today's names would go stale, so the fake refuses what cannot be a beta name.
 const BETA_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*-\d{4}-\d{2}-\d{2}$/;
 
-/** Validates the `anthropic-beta` header (comma-separated flags) like the real API, or throws an `ApiRejection`. */
-export function validateBetaHeader(header: string | string[] | undefined): void {
-  if (header === undefined) return;
+/** Validates the `anthropic-beta` header (comma-separated flags) like the real API; returns its flags. */
+export function validateBetaHeader(header: string | string[] | undefined): string[] {
+  if (header === undefined) return [];
   const flags = (Array.isArray(header) ? header.join(',') : header).split(',').map((f) => f.trim());
   const unknown = flags.filter((flag) => !BETA_NAME.test(flag));
   if (unknown.length > 0) {
@@ -130,6 +149,7 @@ export function validateBetaHeader(header: string | string[] | undefined): void 
       `Unexpected value(s) \`${unknown.join(', ')}\` for the \`anthropic-beta\` header. Please consult our documentation at docs.anthropic.com or try again without the header.`,
     );
   }
+  return flags;
 }
 
 function numberInRange(body: JsonObject, key: string, min: number, max: number): void {
@@ -138,33 +158,6 @@ function numberInRange(body: JsonObject, key: string, min: number, max: number):
   if (typeof value !== 'number' || Number.isNaN(value)) reject(key, 'Input should be a valid number');
   if (value < min) reject(key, `Input should be greater than or equal to ${min}`);
   if (value > max) reject(key, `Input should be less than or equal to ${max}`);
-}
-
-/** Returns whether extended thinking is on, which restricts tool_choice. */
-function validateThinking(body: JsonObject): boolean {
-  const thinking = body['thinking'];
-  if (thinking === undefined) return false;
-  const value = requireObject(thinking, 'thinking');
-  const type = value['type'];
-  if (type === 'disabled') return false;
-  if (type === 'adaptive') return true;
-  if (type !== 'enabled') {
-    reject(
-      'thinking',
-      `Input tag '${String(type)}' found using 'type' does not match any of the expected tags`,
-    );
-  }
-  const budget = value['budget_tokens'];
-  if (typeof budget !== 'number' || !Number.isInteger(budget)) {
-    reject('thinking.enabled.budget_tokens', 'Input should be a valid integer');
-  }
-  if (budget < 1024)
-    reject('thinking.enabled.budget_tokens', 'Input should be greater than or equal to 1024');
-  const maxTokens = body['max_tokens'];
-  if (typeof maxTokens === 'number' && maxTokens <= budget) {
-    reject('max_tokens', 'max_tokens must be greater than thinking.budget_tokens');
-  }
-  return true;
 }
 
 /** Returns the cache breakpoints set in the system blocks. */
