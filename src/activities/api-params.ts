@@ -26,8 +26,11 @@ export function toApiParams(params: RequestParams | undefined): ApiParams {
   return body;
 }
 
-/** The request headers that carry the run's beta flags; none when it gave none. */
-export function betaHeaders(params: RequestParams | undefined): Record<string, string> {
-  const betas = params?.betas ?? [];
+/** The request headers that carry the run's beta flags (and `more` the request needs); none when there are none. */
+export function betaHeaders(
+  params: RequestParams | undefined,
+  more: readonly string[] = [],
+): Record<string, string> {
+  const betas = [...new Set([...(params?.betas ?? []), ...more])];
   return betas.length > 0 ? { 'anthropic-beta': betas.join(',') } : {};
 }

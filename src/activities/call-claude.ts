@@ -10,6 +10,7 @@ import type {
 } from '../shared';
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
 import { betaHeaders, toApiParams } from './api-params';
+import { contextBetas } from './context-params';
 import { toClaudeFailure } from './claude-errors';
 import { idleTimer, startHeartbeat } from './heartbeat';
 import { storeFailure } from '../store';
@@ -27,7 +28,13 @@ export interface PinnedRequest {
 export function toMessagesRequest(
   input: Pick<
     CallClaudeInput,
-    'model' | 'maxTokens' | 'toolChoice' | 'disableParallelToolUse' | 'promptCaching' | 'requestParams'
+    | 'model'
+    | 'maxTokens'
+    | 'toolChoice'
+    | 'disableParallelToolUse'
+    | 'promptCaching'
+    | 'requestParams'
+    | 'contextManagement'
   >,
   pinned: PinnedRequest,
   messages: MessageParam[],
@@ -38,6 +45,8 @@ export function toMessagesRequest(
     max_tokens: input.maxTokens,
     messages: withLastBlock(messages, cache) as Anthropic.MessageParam[],
     ...toApiParams(input.requestParams),
+    // A beta field the stable request type does not list; the SDK sends the body as given.
+    ...(input.contextManagement ? { context_management: input.contextManagement } : {}),
   };
   if (pinned.system) params.system = [{ type: 'text', text: pinned.system, ...cache }];
   // The API rejects tool_choice without tools, so both are left out when the run has no tools.
@@ -110,7 +119,7 @@ export function createCallClaude(
       idle = idleTimer(streamIdleTimeoutMs, () => abort.abort());
       const stream = anthropic.messages.stream(toMessagesRequest(input, pinned, messages), {
         signal: abort.signal,
-        headers: betaHeaders(input.requestParams),
+        headers: betaHeaders(input.requestParams, contextBetas(input.contextManagement)),
       });
       stream.on('streamEvent', (event) => {
         events += 1;
@@ -121,8 +130,13 @@ export function createCallClaude(
       idle.stop();
       const content = message.content as ContentBlock[];
       // An empty reply cannot be sent back (the API rejects empty content), so it is not kept.
-      const head =
-        content.length > 0 ? await transcripts.append(before, [{ role: 'assistant', content }]) : before;
+      const reply: MessageParam[] = content.length > 0 ? [{ role: 'assistant', content }] : [];
+      const head = await transcripts.append(before, reply);
+      // A compacted run's whole conversation gets the same messages: the store keeps it for audit.
+      const fullHead =
+        input.fullHead !== undefined
+          ? await transcripts.append(input.fullHead, [...input.append, ...reply])
+          : undefined;
       const output: CallClaudeOutput = {
         id: message.id,
         head,
@@ -137,6 +151,7 @@ export function createCallClaude(
         },
         text: textOf(content),
         toolUses: content.filter((b): b is ToolUseBlock => b.type === 'tool_use'),
+        ...(fullHead !== undefined ? { fullHead } : {}),
       };
       const bytes = Buffer.byteLength(JSON.stringify(output));
       if (bytes > OUTPUT_LIMIT_BYTES) {

@@ -9,6 +9,7 @@ import {
   pricingFor,
   RunErrorType,
 } from '../shared';
+import { contextPlan } from '../shared/context-input';
 import { pickRequestParams } from '../shared/request-params';
 import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
@@ -88,6 +89,7 @@ export function createPinRun(
         ...(requestParams ? { requestParams } : {}),
         ...(agents.length > 0 ? { subagents: subagentPolicies(input) } : {}),
         heartbeatTimeoutMs,
+        context: contextPlan(input.context, input.model, input.betas),
       },
       tools: specs.map(policyOf),
       pinned,

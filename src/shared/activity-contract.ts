@@ -1,6 +1,7 @@
 // What the workflow and the model-call and store activities pass each other: JSON only, recorded in history.
 // (The tool activities' shapes are in ./tools, pinRun's in ./run-plan.) Workflow code imports this file by its
 // own path; its imports are type-only, so it brings neither zod nor the price table into the workflow bundle.
+import type { ContextManagement } from './context';
 import type { ApiUsage, MessageParam, StopReason, ToolUseBlock } from './messages';
 import type { ToolCallRecord } from './result';
 import type { ToolChoice } from './run-plan';
@@ -22,6 +23,13 @@ export interface CallClaudeInput {
   promptCaching: boolean;
   /** The run's sampling and request settings, sent as they are. */
   requestParams?: RequestParams;
+  /**
+   * Set once the run has compacted (`head` is then the compacted transcript): the head of the whole
+   * conversation, which gets the same appended messages and reply, so it stays whole for audit.
+   */
+  fullHead?: string | null;
+  /** The API's context management (clearing old tool results, server-side compaction), sent as it is. */
+  contextManagement?: ContextManagement;
 }
 
 /** What the loop needs of the model's reply; the reply itself is in the transcript. */
@@ -38,6 +46,8 @@ export interface CallClaudeOutput {
   /** The reply's text blocks, joined. */
   text: string;
   toolUses: ToolUseBlock[];
+  /** The whole conversation's new head, when the input had `fullHead`. */
+  fullHead?: string | null;
 }
 
 /** The appendTranscript activity's input: messages to add after a stored transcript's head. */

@@ -13,3 +13,5 @@ export * from './activity-contract';
 export * from './subagent-input';
 export * from './stream-events';
 export * from './session-definitions';
+export * from './context';
+export * from './context-input';

@@ -3,6 +3,7 @@ import { DEFAULT_MODEL } from './constants';
 import { MAX_MODEL_NAME_CHARS } from './run-plan';
 import { requestParamsFields } from './request-params';
 import { checkSubagents, subagentSchemas } from './subagent-input';
+import { contextSchema } from './context-input';
 
 const textBlock = z
   .object({ type: z.literal('text'), text: z.string().min(1, 'text blocks must not be empty') })
@@ -66,6 +67,7 @@ export const agentInputSchema = z
     parallelToolCalls: z.boolean().default(true),
     onMaxTokens: z.enum(['fail', 'continue']).default('fail'),
     promptCaching: z.boolean().default(true),
+    context: contextSchema.prefault({}),
     ...requestParamsFields,
     ...subagentSchemas(limitsSchema.prefault({}), pricingSchema),
   })
