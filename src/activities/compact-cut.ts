@@ -21,7 +21,10 @@ export function cutIndex(messages: readonly MessageParam[], keepTurns: number): 
 }
 
 /** The first message split into the task and, when an earlier compaction added one, its summary. */
-export function splitFirst(first: MessageParam, compacted: boolean): { task: MessageParam; previous?: string } {
+export function splitFirst(
+  first: MessageParam,
+  compacted: boolean,
+): { task: MessageParam; previous?: string } {
   if (!compacted || typeof first.content === 'string') return { task: first };
   const last = first.content[first.content.length - 1];
   if (!last || last.type !== 'text' || !(last as TextBlock).text.startsWith(SUMMARY_PREFIX))
@@ -81,7 +84,9 @@ export function renderForSummary(
     '<task>',
     clip(taskText, Math.max(1_000, Math.floor(budgetChars / 4))),
     '</task>',
-    ...(previous !== undefined ? ['The summary of the turns before these:', '<summary>', previous, '</summary>'] : []),
+    ...(previous !== undefined
+      ? ['The summary of the turns before these:', '<summary>', previous, '</summary>']
+      : []),
     'The turns to summarize, oldest first:',
     '<conversation>',
     conversation,

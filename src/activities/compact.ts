@@ -45,7 +45,14 @@ export function createFitContext(anthropic: Anthropic, transcripts: Transcripts)
       }
       if (cut === undefined || !task) throw cannotFit(before, input);
 
-      const { summary, usage } = await summarize(anthropic, input, task, previous, messages.slice(1, cut), ctx);
+      const { summary, usage } = await summarize(
+        anthropic,
+        input,
+        task,
+        previous,
+        messages.slice(1, cut),
+        ctx,
+      );
       const compacted = compactedMessages(messages, cut, task, summary);
       const head = await transcripts.append(null, compacted);
       const after = await count(compacted);

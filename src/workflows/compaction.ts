@@ -33,20 +33,30 @@ function threshold(state: RunState, plan: RunPlan): number {
   return Math.floor(windowTokens(state, plan) * (plan.context?.compactAt ?? 1));
 }
 
+/** Tokens assumed for a tool result stored out of line, whose size the workflow does not see (over 2 KiB). */
+export const OUT_OF_LINE_TOKENS = 512;
+
 /**
- * Whether the next request may be near the threshold: the last one's tokens plus the new messages' text (four
- * characters a token) reach COUNT_FROM of it, or a new tool result is stored out of line, so its size is not
- * known here. Far from the window, no count is made.
+ * Whether the next request may be near the threshold: the last one's tokens plus an estimate of the new
+ * messages (four characters a token; OUT_OF_LINE_TOKENS for each result stored out of line) reach COUNT_FROM
+ * of it. Far from the window no count is made; a result so large that it jumps past the window on its own is
+ * caught by the API's "prompt is too long" answer, which compacts and asks again.
  */
-export function mayBeNear(lastPromptTokens: number, pending: readonly MessageParam[], thresholdTokens: number): boolean {
-  let outOfLine = false;
+export function mayBeNear(
+  lastPromptTokens: number,
+  pending: readonly MessageParam[],
+  thresholdTokens: number,
+): boolean {
+  let outOfLine = 0;
   for (const message of pending) {
     if (typeof message.content === 'string') continue;
     for (const block of message.content)
-      if (block.type === 'tool_result' && typeof (block as ToolResultBlock).content_ref === 'string') outOfLine = true;
+      if (block.type === 'tool_result' && typeof (block as ToolResultBlock).content_ref === 'string')
+        outOfLine += 1;
   }
-  const estimate = lastPromptTokens + Math.ceil(JSON.stringify(pending).length / 4);
-  return outOfLine || estimate >= thresholdTokens * COUNT_FROM;
+  const estimate =
+    lastPromptTokens + Math.ceil(JSON.stringify(pending).length / 4) + outOfLine * OUT_OF_LINE_TOKENS;
+  return estimate >= thresholdTokens * COUNT_FROM;
 }
 
 /** The transcript heads and context management of the next model call. */
@@ -91,7 +101,10 @@ export function acceptReply(state: RunState, plan: RunPlan, reply: CallClaudeOut
   own.tooLongInARow = 0;
   const { usage } = reply;
   own.lastPromptTokens =
-    usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens + usage.output_tokens;
+    usage.input_tokens +
+    usage.cache_read_input_tokens +
+    usage.cache_creation_input_tokens +
+    usage.output_tokens;
 }
 
 /**
@@ -107,7 +120,10 @@ export async function fitContext(state: RunState, plan: RunPlan, force = false):
   const window = windowTokens(state, plan);
   const betas = plan.requestParams?.betas;
   const management = contextManagement(state, plan);
-  const out = await fitCall(plan.heartbeatTimeoutMs, own.times + 1)({
+  const out = await fitCall(
+    plan.heartbeatTimeoutMs,
+    own.times + 1,
+  )({
     model: plan.model,
     pinned: state.pinned,
     head: own.sent ? own.sent.head : state.head,

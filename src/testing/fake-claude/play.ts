@@ -4,6 +4,7 @@ import { sendJson, wait } from './http';
 import type { IdSource } from './reply';
 import type { PromptCache } from './prompt-cache';
 import { buildMessage, isFault } from './reply';
+import type { MessageJson } from './reply';
 import { formatSse, messageEvents } from './sse';
 import type { FakeFault, FakeReply, MessagesRequestBody, RecordedRequest } from './types';
 
@@ -41,9 +42,10 @@ export async function playTurn(
   body: MessagesRequestBody,
   ids: IdSource,
   cache?: PromptCache,
+  decorate: (message: MessageJson) => MessageJson = (message) => message,
 ): Promise<void> {
   if (isFault(turn)) return playFault(exchange, turn, body);
-  const message = buildMessage(turn, body, ids, cache);
+  const message = decorate(buildMessage(turn, body, ids, cache));
   const stream = body.stream === true;
   exchange.record.response = { status: 200, stream };
   if (turn.meet) exchange.record.met = await meetings.meet(turn.meet, exchange.signal);

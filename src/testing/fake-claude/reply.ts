@@ -29,6 +29,8 @@ export interface MessageJson {
     cache_creation_input_tokens: number;
     cache_read_input_tokens: number;
   };
+  /** Set when the request sent context edits: the ones the fake applied. */
+  context_management?: { applied_edits: JsonObject[] };
 }
 
 /** Hands out ids that stay unique for the life of one server, so conversations never collide. */
