@@ -21,12 +21,16 @@ export function createFitContext(anthropic: Anthropic, transcripts: Transcripts)
     const ctx = Context.current();
     const stopHeartbeat = startHeartbeat(ctx);
     try {
-      const [pinned, messages] = await Promise.all([
+      // The new messages are stored after the head (as callClaude will store them), so their out-of-line tool
+      // results are read back whole: they are counted, never cut.
+      const [pinned, whole] = await Promise.all([
         transcripts.json<PinnedRequest>(input.pinned),
-        transcripts.load(input.head),
+        transcripts.append(input.head, input.append).then((head) => transcripts.load(head)),
       ]);
+      const messages = whole.slice(0, whole.length - input.append.length);
+      const pending = whole.slice(messages.length);
       const count = (head: MessageParam[]) =>
-        countTokens(anthropic, input, pinned, [...head, ...input.append], ctx.cancellationSignal);
+        countTokens(anthropic, input, pinned, [...head, ...pending], ctx.cancellationSignal);
       const before = await count(messages);
       if (!input.force && before < input.thresholdTokens) return { compacted: false, tokens: before };
 

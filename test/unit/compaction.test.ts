@@ -51,23 +51,27 @@ function protocolProblems(messages: MessageParam[]): string[] {
     if (i > 0 && messages[i - 1]?.role === message.role)
       problems.push(`two ${message.role} messages at ${i}`);
     const blocks = typeof message.content === 'string' ? [] : message.content;
-    const results = blocks.filter((b) => b.type === 'tool_result').map((b) => String(b['tool_use_id']));
+    const results = blocks
+      .filter((b) => b.type === 'tool_result')
+      .map((b) => String((b as { tool_use_id?: string }).tool_use_id));
     const before = messages[i - 1];
     const asked =
       before && typeof before.content !== 'string'
-        ? before.content.filter((b) => b.type === 'tool_use').map((b) => String(b['id']))
+        ? before.content.filter((b) => b.type === 'tool_use').map((b) => String((b as { id?: string }).id))
         : [];
     for (const id of results)
       if (!asked.includes(id)) problems.push(`tool_result ${id} at ${i} without its tool_use`);
     const next = messages[i + 1];
     const answered =
       next && typeof next.content !== 'string'
-        ? next.content.filter((b) => b.type === 'tool_result').map((b) => String(b['tool_use_id']))
+        ? next.content
+            .filter((b) => b.type === 'tool_result')
+            .map((b) => String((b as { tool_use_id?: string }).tool_use_id))
         : [];
     if (message.role === 'assistant' && next)
       for (const b of blocks)
-        if (b.type === 'tool_use' && !answered.includes(String(b['id'])))
-          problems.push(`tool_use ${String(b['id'])} at ${i} without its tool_result`);
+        if (b.type === 'tool_use' && !answered.includes(String((b as { id?: string }).id)))
+          problems.push(`tool_use ${String((b as { id?: string }).id)} at ${i} without its tool_result`);
   });
   return problems;
 }
