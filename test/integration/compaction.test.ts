@@ -168,4 +168,71 @@ describe('context compaction', () => {
     const transcript = await loadTranscript(result.transcript);
     assert.equal(transcript.length, 1 + 15 * 2 + 1);
   });
+
+  it('carries the compacted transcript and the whole one across continue-as-new', async () => {
+    const match = 'Read twenty chained reports';
+    env.fake.script(
+      Array.from({ length: 80 }, () => reader(20)),
+      { match },
+    );
+    const input = runInput(`${match}, one at a time.`, { windowTokens: WINDOW });
+    const handle = await env.start({
+      ...input,
+      limits: { ...input.limits, historyEventsBeforeContinueAsNew: 40 },
+    });
+    const result = await handle.result();
+
+    assert.equal(result.status, 'completed');
+    assert.equal(result.toolCallCounts?.total, 20);
+    const runs: string[] = [];
+    for await (const execution of env.client.workflow.list({ query: `WorkflowId = "${handle.workflowId}"` }))
+      runs.push(execution.runId);
+    assert.ok(runs.length >= 3, `the run continued as new (${runs.length} runs in the chain)`);
+    const all = calls(match);
+    assert.ok(all.every((r) => r.response.status === 200));
+    const last = messagesOf(all.at(-1) as RecordedRequest);
+    assert.ok(
+      textOf(last[0]?.content ?? '').includes(SUMMARY_PREFIX),
+      'the last request is still the compacted one',
+    );
+    assert.ok(last.length < 20);
+    assert.ok((result.compaction?.times ?? 0) >= 2);
+    const transcript = await loadTranscript(result.transcript);
+    assert.equal(transcript.length, 1 + 20 * 2 + 1);
+  });
+
+  it("sends the API's context management with its betas when asked, and the fake clears old tool results", async () => {
+    const match = 'Read ten cleared reports';
+    env.fake.script(
+      Array.from({ length: 11 }, () => reader(10)),
+      { match },
+    );
+    // Runtime compaction is off: only the API's clearing keeps these requests inside the window.
+    const result = await env.run(
+      runInput(`${match}, one at a time.`, {
+        windowTokens: WINDOW,
+        compaction: false,
+        clearToolResults: true,
+        serverCompaction: true,
+      }),
+    );
+    assert.equal(result.status, 'completed');
+    assert.equal(result.toolCallCounts?.total, 10);
+    const all = calls(match);
+    assert.equal(all.length, 11);
+    for (const request of all) {
+      assert.equal(request.response.status, 200);
+      assert.deepEqual(
+        (
+          request.body as { context_management: { edits: Array<{ type: string }> } }
+        ).context_management.edits.map((e) => e.type),
+        ['clear_tool_uses_20250919', 'compact_20260112'],
+      );
+      const betas = request.headers['anthropic-beta']?.split(',') ?? [];
+      assert.ok(betas.includes('context-management-2025-06-27') && betas.includes('compact-2026-01-12'));
+    }
+    // The run sent every report back; the fake cleared the old ones, so no request went over the window.
+    assert.equal(JSON.stringify(messagesOf(all.at(-1) as RecordedRequest)).match(/report \d+:/g)?.length, 10);
+    assert.equal(result.compaction, undefined, 'the runtime never compacted');
+  });
 });
