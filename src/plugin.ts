@@ -133,7 +133,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
       connection,
       namespace,
       taskQueue: modelTaskQueue(worker.taskQueue),
-      activities: { callClaude: activities.callClaude },
+      activities: { callClaude: activities.callClaude, fitContext: activities.fitContext },
       ...identity,
       maxHeartbeatThrottleInterval: '1 second',
       ...modelCallWorkerOptions(this.settings()),

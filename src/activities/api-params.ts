@@ -35,9 +35,12 @@ function thinkingParam(thinking: ThinkingConfig): NonNullable<ApiParams['thinkin
   return { type: thinking.type };
 }
 
-/** The request headers that carry the run's beta flags; none when it gave none. */
-export function betaHeaders(params: RequestParams | undefined): Record<string, string> {
-  const betas = [...(params?.betas ?? [])];
+/** The request headers that carry the run's beta flags (and `more` the request needs); none when there are none. */
+export function betaHeaders(
+  params: RequestParams | undefined,
+  more: readonly string[] = [],
+): Record<string, string> {
+  const betas = [...new Set([...(params?.betas ?? []), ...more])];
   if (interleaved(params?.thinking) && !betas.includes(INTERLEAVED_THINKING_BETA))
     betas.push(INTERLEAVED_THINKING_BETA);
   return betas.length > 0 ? { 'anthropic-beta': betas.join(',') } : {};

@@ -14,6 +14,7 @@ import type { ServerToolDeclaration } from '../shared';
 import { serverToolUsage } from './server-tools';
 import { keptBlocks } from './thinking-blocks';
 import { betaHeaders, toApiParams } from './api-params';
+import { contextBetas } from './context-params';
 import { toClaudeFailure } from './claude-errors';
 import { checkOutput } from './output-schema';
 import { idleTimer, startHeartbeat } from './heartbeat';
@@ -35,7 +36,13 @@ export interface PinnedRequest {
 export function toMessagesRequest(
   input: Pick<
     CallClaudeInput,
-    'model' | 'maxTokens' | 'toolChoice' | 'disableParallelToolUse' | 'promptCaching' | 'requestParams'
+    | 'model'
+    | 'maxTokens'
+    | 'toolChoice'
+    | 'disableParallelToolUse'
+    | 'promptCaching'
+    | 'requestParams'
+    | 'contextManagement'
   >,
   pinned: PinnedRequest,
   messages: MessageParam[],
@@ -46,6 +53,8 @@ export function toMessagesRequest(
     max_tokens: input.maxTokens,
     messages: withLastBlock(messages, cache) as Anthropic.MessageParam[],
     ...toApiParams(input.requestParams),
+    // A beta field the stable request type does not list; the SDK sends the body as given.
+    ...(input.contextManagement ? { context_management: input.contextManagement } : {}),
   };
   if (pinned.system) params.system = [{ type: 'text', text: pinned.system, ...cache }];
   if (pinned.output?.format)
@@ -120,7 +129,7 @@ export function createCallClaude(
       idle = idleTimer(streamIdleTimeoutMs, () => abort.abort());
       const stream = anthropic.messages.stream(toMessagesRequest(input, pinned, messages), {
         signal: abort.signal,
-        headers: betaHeaders(input.requestParams),
+        headers: betaHeaders(input.requestParams, contextBetas(input.contextManagement)),
       });
       stream.on('streamEvent', (event) => {
         events += 1;
@@ -131,8 +140,13 @@ export function createCallClaude(
       idle.stop();
       const content = keptBlocks(message.content as ContentBlock[]);
       // An empty reply cannot be sent back (the API rejects empty content), so it is not kept.
-      const head =
-        content.length > 0 ? await transcripts.append(before, [{ role: 'assistant', content }]) : before;
+      const reply: MessageParam[] = content.length > 0 ? [{ role: 'assistant', content }] : [];
+      const head = await transcripts.append(before, reply);
+      // A compacted run's whole conversation gets the same messages: the store keeps it for audit.
+      const fullHead =
+        input.fullHead !== undefined
+          ? await transcripts.append(input.fullHead, [...input.append, ...reply])
+          : undefined;
       const output: CallClaudeOutput = {
         id: message.id,
         head,
@@ -148,6 +162,7 @@ export function createCallClaude(
         },
         text: textOf(content),
         toolUses: content.filter((b): b is ToolUseBlock => b.type === 'tool_use'),
+        ...(fullHead !== undefined ? { fullHead } : {}),
       };
       const outputCheck = pinned.output && checkOutput(pinned.output, content, output.text, input.pinned);
       if (outputCheck) output.outputCheck = outputCheck;

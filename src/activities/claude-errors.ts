@@ -3,6 +3,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { ClaudeErrorType } from '../shared';
+import { parsePromptTooLong } from './prompt-too-long';
+import type { PromptTooLong } from './prompt-too-long';
 
 type Classified = {
   type: string;
@@ -12,6 +14,8 @@ type Classified = {
   /** The API's `request-id`, which support asks for. */
   requestId?: string;
   status?: number;
+  /** For ClaudePromptTooLong: the request's tokens and the window, as the API reported them. */
+  tooLong?: PromptTooLong;
 };
 
 // An error body can be megabytes (one was 5 MiB); the part a person reads fits in far less, and a failure that
@@ -24,6 +28,9 @@ export interface ClaudeFailureDetails {
   requestId: string | null;
   /** When the next attempt starts, if the API asked for a delay (ISO 8601): the run waits until then. */
   retryAt: string | null;
+  /** Set on ClaudePromptTooLong: the request's tokens and the model's window, as the API reported them. */
+  promptTokens?: number;
+  windowTokens?: number;
 }
 
 /** Turns any error thrown by a Messages API call into a typed ApplicationFailure. */
@@ -36,7 +43,12 @@ export function toClaudeFailure(
   const delay = retryDelay(c, options.maxRetryAfterMs ?? Infinity);
   const retryAt =
     delay && c.retryable ? new Date((options.now ?? Date.now()) + delay.ms).toISOString() : null;
-  const details: ClaudeFailureDetails = { status: c.status ?? null, requestId: c.requestId ?? null, retryAt };
+  const details: ClaudeFailureDetails = {
+    status: c.status ?? null,
+    requestId: c.requestId ?? null,
+    retryAt,
+    ...(c.tooLong ?? {}),
+  };
   const message = [
     c.message,
     ...(retryAt ? [`Waiting until ${retryAt}${delay?.note ?? ''}.`] : []),
@@ -108,12 +120,22 @@ function classifyByStatus(err: unknown): Classified {
   // Errors sent inside a 200 stream have no status; their body type says what they are.
   const status = err.status ?? statusOfErrorType(err.type);
   switch (status) {
-    case 400:
+    case 400: {
+      const tooLong = parsePromptTooLong(err.apiMessage ?? err.message);
+      if (tooLong) {
+        return {
+          type: ClaudeErrorType.PromptTooLong,
+          retryable: false,
+          tooLong,
+          message: `The request is larger than the model's context window (400): ${detail}. A run with context compaction on (the default) compacts and asks again; this run could not, so shorten the prompt or the tool results, or turn on "context.compaction".`,
+        };
+      }
       return {
         type: ClaudeErrorType.BadRequest,
         retryable: false,
         message: `The Messages API rejected the request (400): ${detail}. This is a bug in the request the run built, or in its input (messages, tools, model); fix it and start a new run.`,
       };
+    }
     case 401:
       return {
         type: ClaudeErrorType.Authentication,

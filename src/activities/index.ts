@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { AppendTranscriptInput } from '../shared';
 import { createCallClaude } from './call-claude';
 import type { ModelCallLimits } from './call-claude';
+import { createFitContext } from './compact';
 import { createStoreToolCalls } from './ledger';
 import { createPinRun } from './pin-run';
 import { createRedact, secretsFromEnv } from './redact';
@@ -50,6 +51,8 @@ export function createActivities(deps: ActivityDeps) {
     },
     storeToolCalls: createStoreToolCalls(transcripts),
     callClaude: createCallClaude(anthropic, transcripts, modelCallLimits),
+    /** Counts the next request and, over the run's threshold, replaces its oldest turns with a summary. */
+    fitContext: createFitContext(anthropic, transcripts),
     runTool: createRunTool(tools, transcripts, runtime),
     reconcileTool: createReconcileTool(tools, transcripts, runtime.redact),
   };

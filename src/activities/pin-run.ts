@@ -10,6 +10,7 @@ import {
   RunErrorType,
   WEB_SEARCH_USD_PER_THOUSAND,
 } from '../shared';
+import { contextPlan } from '../shared/context-input';
 import { pickRequestParams } from '../shared/request-params';
 import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
@@ -100,6 +101,7 @@ export function createPinRun(
         ...(agents.length > 0 ? { subagents: subagentPolicies(input) } : {}),
         ...(output ? { output } : {}),
         heartbeatTimeoutMs,
+        context: contextPlan(input.context, input.model, input.betas),
       },
       tools: specs.map(policyOf),
       pinned,

@@ -1,6 +1,7 @@
 // What the workflow and the model-call and store activities pass each other: JSON only, recorded in history.
 // (The tool activities' shapes are in ./tools, pinRun's in ./run-plan.) Workflow code imports this file by its
 // own path; its imports are type-only, so it brings neither zod nor the price table into the workflow bundle.
+import type { ContextManagement } from './context';
 import type { ApiUsage, MessageParam, StopReason, ToolUseBlock } from './messages';
 import type { OutputCheck } from './output';
 import type { ToolCallRecord } from './result';
@@ -23,6 +24,13 @@ export interface CallClaudeInput {
   promptCaching: boolean;
   /** The run's sampling and request settings, sent as they are. */
   requestParams?: RequestParams;
+  /**
+   * Set once the run has compacted (`head` is then the compacted transcript): the head of the whole
+   * conversation, which gets the same appended messages and reply, so it stays whole for audit.
+   */
+  fullHead?: string | null;
+  /** The API's context management (clearing old tool results, server-side compaction), sent as it is. */
+  contextManagement?: ContextManagement;
 }
 
 /** What the loop needs of the model's reply; the reply itself is in the transcript. */
@@ -41,6 +49,8 @@ export interface CallClaudeOutput {
   toolUses: ToolUseBlock[];
   /** For a run with an output schema: the answer this reply holds, checked against it (absent: no answer). */
   outputCheck?: OutputCheck;
+  /** The whole conversation's new head, when the input had `fullHead`. */
+  fullHead?: string | null;
 }
 
 /** The appendTranscript activity's input: messages to add after a stored transcript's head. */

@@ -48,6 +48,8 @@ export const ClaudeErrorType = {
   PermissionDenied: 'ClaudePermissionDenied',
   NotFound: 'ClaudeNotFound',
   RequestTooLarge: 'ClaudeRequestTooLarge',
+  /** 400 "prompt is too long: N tokens > M maximum": the run compacts its context and asks again. */
+  PromptTooLong: 'ClaudePromptTooLong',
 } as const;
 
 /** Error types of a tool call; each becomes an is_error tool_result, never a failed run. */

@@ -18,3 +18,5 @@ export * from './stream-events';
 export * from './session-definitions';
 export * from './thinking';
 export * from './server-tools';
+export * from './context';
+export * from './context-input';

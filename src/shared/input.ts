@@ -6,6 +6,7 @@ import { requestParamsFields } from './request-params';
 import { serverToolsSchema } from './server-tools';
 import { checkThinking } from './thinking';
 import { checkSubagents, subagentSchemas } from './subagent-input';
+import { contextSchema } from './context-input';
 
 const textBlock = z
   .object({ type: z.literal('text'), text: z.string().min(1, 'text blocks must not be empty') })
@@ -71,6 +72,7 @@ export const agentInputSchema = z
     parallelToolCalls: z.boolean().default(true),
     onMaxTokens: z.enum(['fail', 'continue']).default('fail'),
     promptCaching: z.boolean().default(true),
+    context: contextSchema.prefault({}),
     ...requestParamsFields,
     output: outputInputSchema.optional(),
     serverTools: serverToolsSchema.optional(),

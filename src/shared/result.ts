@@ -1,3 +1,4 @@
+import type { CompactionReport } from './context';
 import type { StopReason } from './messages';
 import type { ToolEffect } from './tools';
 
@@ -91,6 +92,8 @@ export interface AgentResult {
   reason?: string;
   /** The conversation, kept out of history in the message store; `loadTranscript` reads it. */
   transcript: TranscriptRef;
+  /** How often and how much the run compacted its context (absent when it never did). */
+  compaction?: CompactionReport;
 }
 
 /** Where a run's conversation is stored: the head of its message chain, and how many messages it has. */

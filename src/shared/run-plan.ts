@@ -2,6 +2,7 @@
 // and what it knows of its tools. The pinRun activity works it out and its result is recorded in history, so a
 // deploy that changes a default, a price or a schema bound never changes the decisions of a run in flight.
 // Type-only imports: the workflow bundle carries neither zod nor the price table.
+import type { ContextPlan } from './context';
 import type { Limits, Pricing } from './input';
 import type { MessageParam } from './messages';
 import type { OutputPlan } from './output';
@@ -31,6 +32,8 @@ export interface RunPlan {
   output?: OutputPlan;
   /** The heartbeat timeout of the run's model and tool calls; absent in plans pinned before it was a setting. */
   heartbeatTimeoutMs?: number;
+  /** How the run keeps its requests inside the context window; absent in plans pinned before it was a setting. */
+  context?: ContextPlan;
 }
 
 /** The heartbeat timeout of runs whose plan has none (DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS unset, or older runs). */

@@ -8,6 +8,7 @@ import { RunErrorType } from '../shared/errors';
 import type { PinnedRun, RunPlan } from '../shared/run-plan';
 import { addUsage, checkBudget, totalTokens } from './budget';
 import { checkPinned, checkReply } from './checks';
+import { acceptReply, fitContext, recoverFromTooLong, sentTranscript } from './compaction';
 import { addCalls, storeCalls } from './ledger';
 import { recordModelCall, recordToolCall } from './metrics';
 import { judgeOutput, outputTurn, withInstruction } from './output';
@@ -46,6 +47,7 @@ export async function loop(
       shouldContinueAsNew(limits.historyEventsBeforeContinueAsNew)
     )
       return 'continue-as-new';
+    await fitContext(state, plan);
 
     const iteration = state.iterations + 1;
     const midTask = state.pending.some(
@@ -55,7 +57,7 @@ export async function loop(
       model: plan.model,
       maxTokens: limits.maxTokens,
       pinned: state.pinned,
-      head: state.head,
+      ...sentTranscript(state, plan),
       append: state.pending,
       disableParallelToolUse: !plan.parallelToolCalls,
       promptCaching: plan.promptCaching,
@@ -71,9 +73,15 @@ export async function loop(
       request.toolChoice = { type: 'none' };
     else if (plan.toolChoice) request.toolChoice = plan.toolChoice;
 
-    const { reply, fixed } = checkReply(
-      await modelCall(`${plan.model} · turn ${iteration}`, plan.heartbeatTimeoutMs)(request),
-    );
+    let answer;
+    try {
+      answer = await modelCall(`${plan.model} · turn ${iteration}`, plan.heartbeatTimeoutMs)(request);
+    } catch (err) {
+      // "Prompt is too long": the run compacts and asks again instead of failing.
+      if (await recoverFromTooLong(state, plan, err)) continue;
+      throw err;
+    }
+    const { reply, fixed } = checkReply(answer);
     if (fixed.length > 0)
       wf.log.warn('model call usage was not a token count; made safe', { turn: iteration, fixed });
     // The call was paid for whatever its reply holds, so it counts before the reply is judged.
@@ -94,7 +102,7 @@ export async function loop(
       continue;
     }
     faultyReplies = 0;
-    state.head = reply.head;
+    acceptReply(state, plan, reply);
     state.messages += reply.appended;
     state.pending = [];
     state.stopReason = reply.stopReason;

@@ -3,6 +3,7 @@
 // so it is accepted only when it names, as the run it comes from, the run this one continued from: a value the
 // server sets, and that a start request cannot know in advance. Anything else fails the run as invalid input.
 import { workflowInfo } from '@temporalio/workflow';
+import type { ContextState } from '../shared/context';
 import type { MessageParam, StopReason } from '../shared/messages';
 import type { Usage } from '../shared/result';
 import type { RunPlan, ToolPolicy } from '../shared/run-plan';
@@ -37,6 +38,8 @@ export interface ResumeState {
   invalidOutputs?: number;
   /** The next turn is the answering turn: the output is asked for (forced where the API allows). */
   outputDue?: boolean;
+  /** What the run knows of its context window and how it compacted (absent before its first count). */
+  context?: ContextState;
 }
 
 /** The resume state among the arguments after the run input, or undefined on a fresh start. */

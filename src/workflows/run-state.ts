@@ -4,6 +4,7 @@ import { workflowInfo } from '@temporalio/workflow';
 import { ZERO_USAGE } from '../shared/result';
 import type { AgentResult, RunStatus } from '../shared/result';
 import type { PinnedRun, RunPlan } from '../shared/run-plan';
+import { compactionReport } from './compaction';
 import { emptyLedger, ledgerView } from './ledger';
 import { RESUME_KIND } from './resume';
 import type { ResumeState } from './resume';
@@ -89,6 +90,8 @@ export function assemble(state: RunState, ending: Ending): AgentResult {
     ...summary(state),
     transcript: { head: state.head, messages: state.messages },
   };
+  const compaction = compactionReport(state);
+  if (compaction) result.compaction = compaction;
   const doubt = 'an unsafe tool call failed or its outcome is unknown; check the toolCalls ledger';
   // A cancelled run keeps the person's reason; the doubt is added to it, not put in its place.
   const reason = !inDoubt

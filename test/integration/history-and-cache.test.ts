@@ -59,7 +59,13 @@ async function historyBytes(workflowId: string): Promise<{ bytes: number; events
 describe('history size', () => {
   it('keeps a 40-turn run with 20 KB tool results under 3x its new content', async () => {
     env.fake.script(reports(40), { match: 'forty reports' });
-    const handle = await env.start({ prompt: 'Read forty reports.', limits: generous });
+    // 40 results of 20 KB are about 200,000 tokens by the fake's count: compaction is off, so the last request
+    // still holds every report (the fake does not limit this model's window).
+    const handle = await env.start({
+      prompt: 'Read forty reports.',
+      limits: generous,
+      context: { compaction: false },
+    });
     const result = await awaitResult(handle);
     assert.equal(result.status, 'completed');
     assert.equal(result.toolCalls.length, 40);

@@ -5,6 +5,7 @@ import type { IdSource } from './reply';
 import type { PromptCache } from './prompt-cache';
 import type { Provenance } from './provenance';
 import { buildMessage, isFault } from './reply';
+import type { MessageJson } from './reply';
 import { formatSse, messageEvents } from './sse';
 import type { FakeFault, FakeReply, MessagesRequestBody, RecordedRequest } from './types';
 
@@ -43,9 +44,10 @@ export async function playTurn(
   ids: IdSource,
   cache?: PromptCache,
   provenance?: Provenance,
+  decorate: (message: MessageJson) => MessageJson = (message) => message,
 ): Promise<void> {
   if (isFault(turn)) return playFault(exchange, turn, body);
-  const message = buildMessage(turn, body, ids, cache, provenance);
+  const message = decorate(buildMessage(turn, body, ids, cache, provenance));
   const stream = body.stream === true;
   exchange.record.response = { status: 200, stream };
   if (turn.meet) exchange.record.met = await meetings.meet(turn.meet, exchange.signal);

@@ -31,6 +31,8 @@ export interface MessageJson {
     cache_read_input_tokens: number;
     server_tool_use?: { web_search_requests: number; web_fetch_requests: number };
   };
+  /** Set when the request sent context edits: the ones the fake applied. */
+  context_management?: { applied_edits: JsonObject[] };
 }
 
 /** Hands out ids that stay unique for the life of one server, so conversations never collide. */

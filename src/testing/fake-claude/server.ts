@@ -7,8 +7,11 @@ import { ApiRejection } from './errors';
 import { parseJson, readBody, recordableHeaders, sendJson } from './http';
 import type { Exchange } from './play';
 import { playTurn, sendError } from './play';
+import { playContext } from './context-window';
+import type { ContextPlay } from './context-window';
 import type { IdSource } from './reply';
-import { checkTurn, estimateInputTokens, isFault } from './reply';
+import { checkTurn, isFault } from './reply';
+import type { MessageJson } from './reply';
 import { describeQueue, ScriptBook } from './script';
 import type {
   FakeClaude,
@@ -31,6 +34,7 @@ const ROUTES: Readonly<Record<string, Endpoint>> = {
 /** Starts a fake Anthropic Messages API on 127.0.0.1 (a free port unless `port` is given). */
 export async function startFakeClaude(options: StartFakeClaudeOptions = {}): Promise<FakeClaude> {
   const fake = new FakeClaudeServer();
+  fake.contextWindows = options.contextWindows ?? {};
   await fake.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   return fake;
 }
@@ -38,6 +42,8 @@ export async function startFakeClaude(options: StartFakeClaudeOptions = {}): Pro
 /** The HTTP server behind `FakeClaude`; only `startFakeClaude` creates one. */
 class FakeClaudeServer implements FakeClaude {
   url = '';
+  /** Context windows by model name (see StartFakeClaudeOptions.contextWindows). */
+  contextWindows: Readonly<Record<string, number>> = {};
   private readonly server: Server;
   private readonly scripts = new ScriptBook();
   private readonly log: RecordedRequest[] = [];
@@ -188,16 +194,23 @@ class FakeClaudeServer implements FakeClaude {
     }
 
     let body;
+    let context: ContextPlay;
     try {
       const betas = validateBetaHeader(headers['anthropic-beta']);
       body = validateRequestBody(parsed.value, endpoint, { betas, provenance: this.provenance });
+      context = playContext(body, headers['anthropic-beta'], this.contextWindows, endpoint);
     } catch (error) {
       if (!(error instanceof ApiRejection)) throw error;
       return sendError(exchange, error.status, error.errorType, error.message);
     }
     if (endpoint === 'count_tokens') {
       record.response = { status: 200, stream: false };
-      const tokens = { input_tokens: estimateInputTokens(body) };
+      const tokens = {
+        input_tokens: context.inputTokens,
+        ...(context.appliedEdits
+          ? { context_management: { original_input_tokens: context.originalInputTokens } }
+          : {}),
+      };
       return sendJson(exchange.res, 200, tokens, { 'request-id': exchange.requestId });
     }
 
@@ -220,7 +233,9 @@ class FakeClaudeServer implements FakeClaude {
       this.problems.push(misfit);
       return sendError(exchange, 500, 'api_error', misfit);
     }
-    await playTurn(exchange, turn, body, this.ids, this.promptCache, this.provenance);
+    await playTurn(exchange, turn, context.body, this.ids, this.promptCache, this.provenance, (message) =>
+      withContextEdits(message, context),
+    );
   }
 
   /** Runs a dynamic turn; returns an error message (also kept for assertAllConsumed) if it misbehaves. */
@@ -254,4 +269,15 @@ function stopSequenceMisfit(
   const asked = Array.isArray(body['stop_sequences']) ? (body['stop_sequences'] as unknown[]) : [];
   if (asked.includes(turn.stopSequence)) return undefined;
   return `fake-claude: the turn for request #${seq} stops on ${JSON.stringify(turn.stopSequence)}, which is not one of the request's stop_sequences (${JSON.stringify(asked)})`;
+}
+
+// The reply to a request with context edits says which were applied, and starts with the compaction block
+// when the server compacted.
+function withContextEdits(message: MessageJson, context: ContextPlay): MessageJson {
+  if (!context.appliedEdits) return message;
+  return {
+    ...message,
+    content: context.compaction ? [context.compaction, ...message.content] : message.content,
+    context_management: { applied_edits: context.appliedEdits },
+  };
 }

@@ -4,6 +4,13 @@ export interface StartFakeClaudeOptions {
   port?: number;
   /** Interface to bind; defaults to 127.0.0.1 so the fake is never reachable from outside. */
   host?: string;
+  /**
+   * Context windows in tokens by model name. A request over its model's window (counted like count_tokens: four
+   * characters of the JSON of system, tools and messages a token) gets the real API's 400 "prompt is too long:
+   * N tokens > M maximum". A model named `claude-small-context-<N>` has a window of N tokens without this
+   * option; other models are not limited.
+   */
+  contextWindows?: Record<string, number>;
 }
 
 /** A running fake of the Anthropic Messages API that replays scripted turns. */

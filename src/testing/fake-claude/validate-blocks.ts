@@ -32,6 +32,7 @@ const BLOCK_TYPES = [
   'mcp_tool_use',
   'mcp_tool_result',
   'container_upload',
+  'compaction',
 ];
 
 const TOOL_RESULT_CONTENT_TYPES = [
