@@ -93,6 +93,8 @@ export function installTracing(config: TracingConfig): Tracing | undefined {
   const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter());
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
+  // A short-lived process (a client script) ends when its work is done: its last spans leave first.
+  process.once('beforeExit', () => void provider.forceFlush());
   installed = {
     config,
     tracer: trace.getTracer('durable-agent'),
