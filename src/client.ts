@@ -27,6 +27,7 @@ import { parseOutput, toAgentInput } from './output-schema';
 import type { TypedResult, TypedRunInput } from './output-schema';
 import { defaultMessageStore, readToolCalls, Transcripts } from './store';
 import type { z } from 'zod';
+import { tracingClientInterceptors, tracingFromEnv } from './tracing';
 import type { MessageStore } from './store';
 
 const MAX_INPUT_BYTES = 1.5 * 1024 * 1024;
@@ -66,6 +67,8 @@ export class RunFailedError extends Error {
 export interface ConnectClientOptions {
   /** Payload codecs; by default `dataConverterFromEnv()` (compression and encryption when a key is set). */
   dataConverter?: DataConverter;
+  /** Start each run's trace here (OTEL_* variables, as for the worker); false: never trace this client. */
+  tracing?: boolean;
 }
 
 /**
@@ -84,10 +87,13 @@ export async function connectClient(
       ...clientConnectionOptions(settings),
       connectTimeout: '5 seconds',
     });
+    // A traced client opens each run's trace: its start span is the root of the run's spans.
+    const traced = options.tracing !== false && tracingFromEnv() !== undefined;
     return new Client({
       connection,
       namespace: settings.namespace,
       ...(dataConverter ? { dataConverter } : {}),
+      ...(traced ? { interceptors: { workflow: tracingClientInterceptors() } } : {}),
     });
   } catch (err) {
     throw new Error(

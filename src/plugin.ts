@@ -13,6 +13,7 @@ import type { StuckCalls } from './activities/stuck-calls';
 import type { AnyTool } from './activities/tools/define';
 import { loadToolModules } from './activities/tools/load';
 import { createToolRegistry } from './activities/tools/registry';
+import { EncryptionCodec } from './codec/encryption';
 import { dataConverterFromEnv } from './codec/keys';
 import { mcpServersFromEnv } from './mcp/config';
 import type { McpServers } from './mcp/config';
@@ -21,6 +22,8 @@ import { configFromEnv } from './config';
 import type { AgentConfig } from './config';
 import { modelTaskQueue, SEARCH_ATTRIBUTES } from './shared';
 import { openWorkerStore } from './store';
+import { tracingFromEnv, withTracing } from './tracing';
+import type { Tracing } from './tracing';
 import { refuseUnsharedStore, workerIdentity } from './store/check';
 import { modelCallWorkerOptions, workerSettingsFromEnv } from './worker-settings';
 import type { WorkerSettings } from './worker-settings';
@@ -56,6 +59,8 @@ export interface DurableAgentPluginOptions {
   mcpServers?: McpServers;
   /** Configuration read from the environment otherwise (store directory, API key, …). */
   config?: Partial<AgentConfig>;
+  /** OpenTelemetry tracing; by default from the OTEL_* variables (off unless they name an exporter); false: off. */
+  tracing?: Tracing | false;
 }
 
 /** Builds the Anthropic client: the SDK's own retries off, since Temporal's retry policy is the only retry layer. */
@@ -85,6 +90,7 @@ export function createAnthropicClient(
 export class DurableAgentPlugin implements WorkerPlugin {
   readonly name = 'durable-agent';
   private companion: Worker | undefined;
+  private tracing: Tracing | undefined;
   private readonly mcp: McpToolbox | undefined;
 
   /** Reads the MCP configuration at once, so a malformed one stops the worker before it connects. */
@@ -127,18 +133,43 @@ export class DurableAgentPlugin implements WorkerPlugin {
       );
     }
     if (this.options.registerSearchAttributes !== false) await ensureSearchAttributes(connection, namespace);
+    this.tracing = this.options.tracing === false ? undefined : (this.options.tracing ?? tracingFromEnv());
+    // Prompts and tool contents never go into spans of a worker whose payloads are encrypted.
+    const traced = {
+      content: !dataConverter?.payloadCodecs?.some((codec) => codec instanceof EncryptionCodec),
+    };
     // Model calls are scheduled on a task queue of their own, where the server holds all workers together to one
     // rate: maxTaskQueueActivitiesPerSecond applies to a whole queue, and tool calls must not share that budget.
-    this.companion = await Worker.create({
-      connection,
-      namespace,
-      taskQueue: modelTaskQueue(worker.taskQueue),
-      activities: { callClaude: activities.callClaude, fitContext: activities.fitContext },
-      ...identity,
-      maxHeartbeatThrottleInterval: '1 second',
-      ...modelCallWorkerOptions(this.settings()),
-      ...(dataConverter ? { dataConverter } : {}),
+    this.companion = await Worker.create(
+      withTracing(
+        {
+          connection,
+          namespace,
+          taskQueue: modelTaskQueue(worker.taskQueue),
+          activities: { callClaude: activities.callClaude, fitContext: activities.fitContext },
+          ...identity,
+          maxHeartbeatThrottleInterval: '1 second',
+          ...modelCallWorkerOptions(this.settings()),
+          ...(dataConverter ? { dataConverter } : {}),
+        },
+        this.tracing,
+        { workflows: false, ...traced },
+      ),
+    );
+    // A prebuilt bundle cannot be given interceptor modules here: it carries TRACING_WORKFLOW_INTERCEPTORS itself.
+    const workflows = !worker.workflowBundle;
+    return withTracing(this.configured(worker, activities, identity, dataConverter), this.tracing, {
+      workflows,
+      ...traced,
     });
+  }
+
+  private configured(
+    worker: WorkerOptions,
+    activities: Record<string, unknown>,
+    identity: { identity?: string },
+    dataConverter: DataConverter | undefined,
+  ): WorkerOptions {
     return {
       ...worker,
       // callClaude stays registered here too, for runs that began before model calls had their own queue.
@@ -175,6 +206,8 @@ export class DurableAgentPlugin implements WorkerPlugin {
       await companionDone;
       // MCP connections are shared by the worker's calls and closed once it has stopped.
       await this.mcp?.close();
+      // Spans still in the batch leave before the process may exit.
+      await this.tracing?.flush();
     }
     if (failure) throw failure.error;
   }

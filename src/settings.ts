@@ -115,6 +115,15 @@ const PARSERS = {
     return allow === '1';
   },
   DURABLE_AGENT_CODEC_TOKEN: trimmed,
+  /** Prompts, replies and tool contents in trace spans (off by default; refused beside an encryption key). */
+  DURABLE_AGENT_TRACE_CONTENT: (text, name) => {
+    const value = text?.trim().toLowerCase();
+    if (!value || value === 'false' || value === '0') return false;
+    if (value === 'true' || value === '1') return true;
+    throw new Error(
+      `${name} must be true (prompts and tool contents in trace spans) or false, not "${text}".`,
+    );
+  },
   // Port, host and origins are parsed by the codec server (src/codec/server.ts), which is their only reader.
   DURABLE_AGENT_CODEC_PORT: raw,
   DURABLE_AGENT_CODEC_HOST: raw,
@@ -209,6 +218,14 @@ export function resolveSettings(
 
 /** Checks between variables, made once each variable is fine on its own. */
 function crossChecks(s: z.output<typeof settingsSchema>): Error[] {
+  // Encryption exists so that no service but the workers sees prompts and tool contents; spans would leak them.
+  if (s.DURABLE_AGENT_TRACE_CONTENT && s.DURABLE_AGENT_ENCRYPTION_KEY) {
+    return [
+      new Error(
+        'DURABLE_AGENT_TRACE_CONTENT=true would put prompts and tool contents in trace spans in plain text, while DURABLE_AGENT_ENCRYPTION_KEY encrypts them everywhere else. Unset DURABLE_AGENT_TRACE_CONTENT (spans keep every other attribute).',
+      ),
+    ];
+  }
   const tasks = s.DURABLE_AGENT_MAX_CONCURRENT_WORKFLOW_TASKS;
   const cached = s.DURABLE_AGENT_MAX_CACHED_WORKFLOWS;
   if (tasks !== undefined && cached !== undefined && tasks > cached) {

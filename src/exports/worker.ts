@@ -9,6 +9,8 @@ export {
 } from '../worker';
 export type { AgentWorkerOptions } from '../worker';
 export { DurableAgentPlugin } from '../plugin';
+export { TRACING_WORKFLOW_INTERCEPTORS, replaySafeSinks, tracingFromEnv } from '../tracing';
+export type { Tracing } from '../tracing';
 export type { DurableAgentPluginOptions } from '../plugin';
 export { createActivities } from '../activities';
 export type { Activities, ActivityDeps } from '../activities';

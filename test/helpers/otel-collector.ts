@@ -1,0 +1,160 @@
+// A real OpenTelemetry Collector (scripts/otelcol.ts builds it) receiving OTLP/HTTP on a free port and writing
+// every span it gets to a file, which the tests read back.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { findOrBuildOtelcol } from '../../scripts/otelcol';
+
+/** One span as the collector exported it, attributes flattened to plain values. */
+export interface ExportedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  service: string;
+  attributes: Record<string, unknown>;
+}
+
+/** A running collector. */
+export interface Collector {
+  /** OTLP/HTTP base URL, for OTEL_EXPORTER_OTLP_ENDPOINT. */
+  endpoint: string;
+  /** Every span the collector has written so far, in the order received. */
+  spans(): ExportedSpan[];
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+type OtlpValue = {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: OtlpValue[] };
+};
+
+function valueOf(v: OtlpValue): unknown {
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.intValue !== undefined) return Number(v.intValue);
+  if (v.doubleValue !== undefined) return v.doubleValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  if (v.arrayValue) return (v.arrayValue.values ?? []).map(valueOf);
+  return undefined;
+}
+
+const attributes = (list: Array<{ key: string; value: OtlpValue }> = []) =>
+  Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
+
+/** Starts the collector; resolves once it listens. */
+export async function startCollector(): Promise<Collector> {
+  const binary = await findOrBuildOtelcol();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'otelcol-'));
+  const port = await freePort();
+  const file = path.join(dir, 'spans.jsonl');
+  const config = path.join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      'receivers:',
+      '  otlp:',
+      '    protocols:',
+      '      http:',
+      `        endpoint: 127.0.0.1:${port}`,
+      'exporters:',
+      '  file:',
+      `    path: ${file}`,
+      '    flush_interval: 100ms',
+      'service:',
+      '  telemetry:',
+      '    metrics:',
+      '      level: none',
+      '  pipelines:',
+      '    traces:',
+      '      receivers: [otlp]',
+      '      exporters: [file]',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(binary, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  process.once('exit', () => child.kill('SIGKILL'));
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the collector did not start in 30 s:\n${output}`)),
+      30_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Everything is ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the collector exited with ${code}:\n${output}`));
+    });
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    spans() {
+      let text = '';
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        return [];
+      }
+      const spans: ExportedSpan[] = [];
+      for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
+        const batch = JSON.parse(line) as {
+          resourceSpans?: Array<{
+            resource?: { attributes?: Array<{ key: string; value: OtlpValue }> };
+            scopeSpans?: Array<{
+              spans?: Array<{
+                traceId: string;
+                spanId: string;
+                parentSpanId?: string;
+                name: string;
+                attributes?: Array<{ key: string; value: OtlpValue }>;
+              }>;
+            }>;
+          }>;
+        };
+        for (const rs of batch.resourceSpans ?? []) {
+          const service = String(attributes(rs.resource?.attributes)['service.name'] ?? '');
+          for (const ss of rs.scopeSpans ?? [])
+            for (const s of ss.spans ?? [])
+              spans.push({
+                traceId: s.traceId,
+                spanId: s.spanId,
+                parentSpanId: s.parentSpanId ?? '',
+                name: s.name,
+                service,
+                attributes: attributes(s.attributes),
+              });
+        }
+      }
+      return spans;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
