@@ -15,4 +15,6 @@ export {
   webUiLink,
 } from './client';
 export type { ConnectClientOptions, RunHandle, StartedRun, StartRunOptions } from './client';
+export { openSession, SessionError } from './session-client';
+export type { AgentSession, OpenSessionOptions } from './session-client';
 export * from './codec';

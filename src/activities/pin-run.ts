@@ -10,7 +10,7 @@ import {
   RunErrorType,
 } from '../shared';
 import { pickRequestParams } from '../shared/request-params';
-import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
+import type { MessageParam, ParsedAgentInput, PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
 import { checkSubagentNames, subagentPolicies, subagentToolParams } from './subagent-tools';
 import { toToolParams } from './tools/params';
@@ -27,6 +27,7 @@ export function createPinRun(
    * Validates the run input and resolves its defaults and prices; stores the tools' descriptions, the system
    * prompt and the first messages in the message store; returns what the workflow needs to decide with.
    */
+  const pinParsed = createPinParsed(tools, transcripts, heartbeatTimeoutMs);
   return async function pinRun({ input: raw }: PinRunInput): Promise<PinnedRun> {
     const parsed = parseAgentInput(raw);
     if (!parsed.ok) {
@@ -37,7 +38,23 @@ export function createPinRun(
         details: [{ problems: parsed.problems }],
       });
     }
-    const input = parsed.value;
+    return pinParsed(parsed.value, firstMessages(parsed.value));
+  };
+}
+
+/**
+ * Pins validated input with these first messages: a run's prompt or conversation, or none for a conversation
+ * (agentSession), whose messages come with each send.
+ */
+export function createPinParsed(
+  tools: ToolRegistry,
+  transcripts: Transcripts,
+  heartbeatTimeoutMs = DEFAULT_HEARTBEAT_TIMEOUT_MS,
+) {
+  return async function pinParsed(
+    input: Omit<ParsedAgentInput, 'prompt' | 'messages'>,
+    messages: MessageParam[],
+  ): Promise<PinnedRun> {
     const pricing = input.pricing ?? pricingFor(input.model);
     if (!pricing) {
       throw ApplicationFailure.create({
@@ -70,7 +87,6 @@ export function createPinRun(
       tools: [...toToolParams(specs), ...subagentToolParams(agents)],
       ...(input.system ? { system: input.system } : {}),
     };
-    const messages = firstMessages(input);
     const requestParams = pickRequestParams(input);
     const [pinned, head] = await Promise.all([
       transcripts.putJson(request),

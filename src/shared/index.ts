@@ -13,3 +13,4 @@ export * from './activity-contract';
 export * from './subagent-input';
 export * from './stream-events';
 export * from './session-definitions';
+export * from './session-input';
