@@ -68,9 +68,11 @@ export async function agentSession(rawInput: unknown, ...handedOver: unknown[]):
   if (!session) {
     try {
       checkStartInput(rawInput);
-      session = fresh(await pinSession({ input: rawInput }).catch((err: unknown) => {
-        throw asRunFailure(err);
-      }));
+      session = fresh(
+        await pinSession({ input: rawInput }).catch((err: unknown) => {
+          throw asRunFailure(err);
+        }),
+      );
     } catch (err) {
       failed = err instanceof wf.ApplicationFailure && err.type === 'InvalidAgentInput' ? recast(err) : err;
       for (const job of queue.splice(0)) settle(job, failed);
