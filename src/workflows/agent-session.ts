@@ -4,6 +4,7 @@
 // turns the workflow continues as new once its history is long, carrying the transcript head and its totals.
 import * as wf from '@temporalio/workflow';
 import { approveUpdate } from '../shared/definitions';
+import { RunErrorType } from '../shared/errors';
 import { ZERO_USAGE } from '../shared/result';
 import {
   endSignal,
@@ -31,7 +32,7 @@ import type { PendingApproval, TurnContext } from './tool-calls';
 import { checkSend, reasonOf, steerTextOf } from './session/person-input';
 import { acceptCarry, invalidSession, plusUsage, SESSION_CARRY_KIND } from './session/state';
 import type { SessionCarry } from './session/state';
-import { runTurn, sessionBudgetSpent } from './session/turn';
+import { runTurn, sendFailure, sessionBudgetSpent } from './session/turn';
 import type { SendJob, Session } from './session/turn';
 
 /**
@@ -74,7 +75,10 @@ export async function agentSession(rawInput: unknown, ...handedOver: unknown[]):
         }),
       );
     } catch (err) {
-      failed = err instanceof wf.ApplicationFailure && err.type === 'InvalidAgentInput' ? recast(err) : err;
+      failed =
+        err instanceof wf.ApplicationFailure && err.type === RunErrorType.InvalidAgentInput
+          ? recast(err)
+          : sendFailure(err);
       for (const job of queue.splice(0)) settle(job, failed);
       await wf.condition(wf.allHandlersFinished);
       throw failed;

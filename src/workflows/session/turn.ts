@@ -104,7 +104,7 @@ export async function runTurn(session: Session, job: SendJob): Promise<void> {
         status: 'cancelled',
         reason: current.interruptReason ?? session.endRequested ?? 'the workflow was cancelled',
       };
-    else failure = turnFailure(err);
+    else failure = sendFailure(err);
   } finally {
     session.current = undefined;
   }
@@ -121,15 +121,17 @@ export async function runTurn(session: Session, job: SendJob): Promise<void> {
   job.done = true;
 }
 
-// A send's failure must be an ApplicationFailure with a type: anything else thrown out of an update handler
-// would fail the workflow task (and wedge the session) instead of the one send.
-function turnFailure(err: unknown): wf.ApplicationFailure {
+/**
+ * A send's failure as an ApplicationFailure with a type: anything else thrown out of an update handler would fail
+ * the workflow task (and wedge the session) instead of the one send.
+ */
+export function sendFailure(err: unknown): wf.ApplicationFailure {
   const failure = asRunFailure(err);
   if (failure instanceof wf.ApplicationFailure) return failure;
   return wf.ApplicationFailure.create({
     type: RunErrorType.ActivityFailed,
     nonRetryable: true,
-    message: `The turn failed: ${failure instanceof Error ? failure.message : String(failure)}. The session goes on; send again to retry.`,
+    message: `The turn failed: ${failure instanceof Error ? failure.message : String(failure)}. If the session goes on, send again to retry.`,
     ...(failure instanceof Error ? { cause: failure } : {}),
   });
 }
