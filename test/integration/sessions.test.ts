@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import type { MessageParam } from '../../src/shared';
 import { sendUpdate, SessionErrorType, textOf } from '../../src/shared';
 import type { SendResult } from '../../src/shared';
@@ -11,7 +12,7 @@ import { openSession, SessionError } from '../../src/session-client';
 import type { AgentSession } from '../../src/session-client';
 import type { SessionInput } from '../../src/shared';
 import { waitFor } from '../helpers/child-worker';
-import { useTestEnv } from '../helpers/env';
+import { useTestEnv, workflowBundle } from '../helpers/env';
 import { servedBy } from '../helpers/fake-requests';
 import { controlTools, executions } from '../helpers/tools';
 
@@ -199,6 +200,57 @@ describe('agentSession', () => {
       'user: slow model session: think hard | Answer quickly instead.',
     ]);
     await session.end();
+  });
+
+  it("replays a session's history (sends, a steer, an interrupt, end) without non-determinism", async () => {
+    env.fake.script(
+      [
+        {
+          content: [
+            {
+              type: 'tool_use',
+              id: 'toolu_replay_1',
+              name: 'get_weather',
+              input: { city: 'Replay', delayMs: 1500 },
+            },
+          ],
+        },
+        { content: 'Noted.' },
+        {
+          content: [
+            {
+              type: 'tool_use',
+              id: 'toolu_replay_2',
+              name: 'get_weather',
+              input: { city: 'Replay2', delayMs: 8000 },
+            },
+          ],
+        },
+        { content: 'Done.' },
+      ],
+      { match: 'replay session' },
+    );
+    const session = open();
+    const first = session.send('replay session: weather?');
+    await waitFor('the tool to start', () =>
+      executions.some((e) => (e.input as { city?: string }).city === 'Replay'),
+    );
+    await session.steer('Be brief.');
+    assert.equal((await first).text, 'Noted.');
+    const second = session.send('And in Replay2?');
+    await waitFor('the second tool', () =>
+      executions.some((e) => (e.input as { city?: string }).city === 'Replay2'),
+    );
+    await session.interrupt();
+    assert.equal((await second).status, 'cancelled');
+    assert.equal((await session.send('Skip it.')).text, 'Done.');
+    await session.end();
+    await session.result();
+    const history = await env.client.workflow.getHandle(session.id).fetchHistory();
+    await Worker.runReplayHistory(
+      { workflowBundle: await workflowBundle(), replayName: session.id },
+      history,
+    );
   });
 
   it('continues as new between sends without losing a message', async () => {
