@@ -2,6 +2,7 @@
 import { awaitResult, getProgress, RunFailedError, startRun, webUiLink } from './client';
 import type { RunHandle } from './client';
 import { flagsOf, parse, runIdArgument, wholeNumber } from './cli/args';
+import { chat } from './cli/chat';
 import { demo } from './cli/demo';
 import { startLocalServer } from './cli/dev';
 import { Interrupted, listenForInterrupt } from './cli/interrupt';
@@ -64,6 +65,8 @@ async function dispatch(command: string | undefined, args: string[]): Promise<nu
   switch (command) {
     case 'run':
       return run(args);
+    case 'chat':
+      return chat(args);
     case 'status':
       return status(args);
     case 'list':

@@ -18,4 +18,6 @@ export {
 export type { ConnectClientOptions, RunHandle, StartedRun, StartRunOptions } from './client';
 export { outputJsonSchema, parseOutput } from './output-schema';
 export type { TypedResult, TypedRunInput } from './output-schema';
+export { openSession, SessionError } from './session-client';
+export type { AgentSession, OpenSessionOptions } from './session-client';
 export * from './codec';

@@ -4,7 +4,8 @@ import { createCallClaude } from './call-claude';
 import type { ModelCallLimits } from './call-claude';
 import { createFitContext } from './compact';
 import { createStoreToolCalls } from './ledger';
-import { createPinRun } from './pin-run';
+import { createPinParsed, createPinRun } from './pin-run';
+import { createPinSession } from './pin-session';
 import { createRedact, secretsFromEnv } from './redact';
 import type { Redact } from './redact';
 import { createReconcileTool, createRunTool } from './run-tool';
@@ -45,6 +46,7 @@ export function createActivities(deps: ActivityDeps) {
   };
   return {
     pinRun: createPinRun(tools, transcripts, deps.heartbeatTimeoutMs),
+    pinSession: createPinSession(createPinParsed(tools, transcripts, deps.heartbeatTimeoutMs)),
     /** Appends messages to a stored transcript (the last tool results of a run that stops before its next call). */
     async appendTranscript(request: AppendTranscriptInput): Promise<string | null> {
       return transcripts.append(request.head, request.append);

@@ -12,7 +12,7 @@ import {
 } from '../shared';
 import { contextPlan } from '../shared/context-input';
 import { pickRequestParams } from '../shared/request-params';
-import type { PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
+import type { MessageParam, ParsedAgentInput, PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
 import { outputRequest } from './output-pin';
 import { serverToolParams } from './server-tools';
@@ -31,6 +31,7 @@ export function createPinRun(
    * Validates the run input and resolves its defaults and prices; stores the tools' descriptions, the system
    * prompt and the first messages in the message store; returns what the workflow needs to decide with.
    */
+  const pinParsed = createPinParsed(tools, transcripts, heartbeatTimeoutMs);
   return async function pinRun({ input: raw }: PinRunInput): Promise<PinnedRun> {
     const parsed = parseAgentInput(raw);
     if (!parsed.ok) {
@@ -41,7 +42,23 @@ export function createPinRun(
         details: [{ problems: parsed.problems }],
       });
     }
-    const input = parsed.value;
+    return pinParsed(parsed.value, firstMessages(parsed.value));
+  };
+}
+
+/**
+ * Pins validated input with these first messages: a run's prompt or conversation, or none for a conversation
+ * (agentSession), whose messages come with each send.
+ */
+export function createPinParsed(
+  tools: ToolRegistry,
+  transcripts: Transcripts,
+  heartbeatTimeoutMs = DEFAULT_HEARTBEAT_TIMEOUT_MS,
+) {
+  return async function pinParsed(
+    input: Omit<ParsedAgentInput, 'prompt' | 'messages'>,
+    messages: MessageParam[],
+  ): Promise<PinnedRun> {
     // A run's own prices that leave out searches get the API's list price, so searches are never free.
     const pricing = input.pricing
       ? { webSearchPerThousand: WEB_SEARCH_USD_PER_THOUSAND, ...input.pricing }
@@ -82,7 +99,6 @@ export function createPinRun(
       ...(input.system ? { system: input.system } : {}),
     };
     const output = input.output ? outputRequest(input.output, input.model, request) : undefined;
-    const messages = firstMessages(input);
     const requestParams = pickRequestParams(input);
     const [pinned, head] = await Promise.all([
       transcripts.putJson(request),

@@ -4,7 +4,17 @@ import { DEFAULT_MODEL } from '../shared';
 
 /** The commands of `durable-agent`. */
 export type CommandName =
-  'run' | 'status' | 'list' | 'transcript' | 'cancel' | 'approve' | 'worker' | 'dev' | 'demo' | 'store';
+  | 'run'
+  | 'chat'
+  | 'status'
+  | 'list'
+  | 'transcript'
+  | 'cancel'
+  | 'approve'
+  | 'worker'
+  | 'dev'
+  | 'demo'
+  | 'store';
 
 interface CommandHelp {
   /** One line for the command list of `durable-agent --help`. */
@@ -40,6 +50,25 @@ const COMMANDS: Record<CommandName, CommandHelp> = {
     notes: [
       'Progress (turn, tools running and done, tokens, cost, elapsed) goes to stderr: one line updated in place on a terminal, a line per change otherwise. The answer, status, tokens, cost and Web UI link go to stdout.',
       'Exit codes: 0 completed, 1 failed (the typed error is printed), 3 ended without completing (iteration_limit, budget_exceeded, refused, cancelled, needs_attention), 4 server unreachable.',
+    ],
+  },
+  chat: {
+    brief: 'A conversation in the terminal: one agent session, a turn per line',
+    usage:
+      'durable-agent chat [ID] [--tools a,b] [--model M] [--system TEXT] [--max-iterations N] [--idle-minutes N]',
+    summary:
+      'A conversation (an agentSession workflow) in the terminal: each line is a message, answered in turn with tools, limits and approvals; an ID that runs goes on with that conversation. Needs a worker.',
+    flags: [
+      '  --tools a,b         only these tools (default: every tool the worker has)',
+      `  --model M           model to call (default ${DEFAULT_MODEL})`,
+      '  --system TEXT       system prompt',
+      '  --max-iterations N  model calls at most per turn (default 10)',
+      '  --idle-minutes N    the conversation closes after N idle minutes (default 60)',
+    ],
+    notes: [
+      'In the conversation: /approve [TOOL_USE_ID] and /reject [TOOL_USE_ID] decide a tool call that waits for a person (without an ID: the one call waiting); /interrupt stops the turn in progress; /end closes the conversation after the messages before it are answered. These act at once even while a turn runs, except /end. Answers go to stdout, notes to stderr; stdin may be a pipe.',
+      'At the end of input the conversation stays open (`durable-agent chat ID` goes on with it). Takes no --json.',
+      'Exit codes: 0 ended or input over, 1 the conversation had ended already, 2 bad usage, 4 server unreachable.',
     ],
   },
   status: {

@@ -20,3 +20,4 @@ export * from './thinking';
 export * from './server-tools';
 export * from './context';
 export * from './context-input';
+export * from './session-input';

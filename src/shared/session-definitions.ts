@@ -3,6 +3,7 @@
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { ContentBlock } from './messages';
 import type { AgentResult } from './result';
+import type { PinnedRun } from './run-plan';
 
 /** Workflow type of a conversation: one per conversation ID. */
 export const SESSION_WORKFLOW_TYPE = 'agentSession';
@@ -68,3 +69,41 @@ export const sessionStatusQuery = { type: 'query', name: 'status' } as QueryDefi
   [],
   'status'
 >;
+
+/** Stable `type`s of a conversation's errors; clients and tests match on them. */
+export const SessionErrorType = {
+  /** The session input is invalid (the session fails at its start; the first `send` gets this error). */
+  InvalidSessionInput: 'InvalidSessionInput',
+  /** The session has ended (`end`, idle timeout, session budget): it takes no more messages. */
+  SessionEnded: 'SessionEnded',
+  /** A `send` (or the client's `steer`) with a malformed or oversized message. */
+  InvalidSendArgs: 'InvalidSendArgs',
+} as const;
+
+/** What an `agentSession` workflow returns when it closes. */
+export interface SessionResult {
+  /** Why it closed: the `end` signal's reason, the idle timeout or the session budget. */
+  endReason: string;
+  sends: number;
+  /** Model calls over the whole session. */
+  modelCalls: number;
+  usage: AgentResult['usage'];
+  costUsd: number;
+  transcript: AgentResult['transcript'];
+}
+
+/** The longest message one `send` or `steer` may carry, as JSON bytes: it is kept in the session's history. */
+export const MAX_SEND_BYTES = 256 * 1024;
+
+/** A conversation's limits as pinned at its start (JSON; carried across continue-as-new). */
+export interface SessionPlan {
+  idleTimeoutMs: number;
+  maxTotalTokens?: number;
+  maxCostUsd?: number;
+}
+
+/** What the pinSession activity returns: the run plan every turn uses, and the session's own limits. */
+export interface PinnedSession {
+  run: PinnedRun;
+  session: SessionPlan;
+}

@@ -26,6 +26,17 @@ const MAX_FAULTY_REPLIES = 1;
 const CONTINUE_PROMPT =
   'Your previous reply was cut off by the max_tokens limit. Continue exactly where it stopped.';
 
+/** What a workflow that runs the loop once per turn of a conversation (agentSession) adds to it. */
+export interface LoopHooks {
+  /** Model calls made by earlier turns, so model-call numbers (`turn`) keep rising over the whole conversation. */
+  callsBefore?: number;
+  /**
+   * Called at each boundary before a model call, after the run's own budget check: it may add to `state.pending`
+   * (a steer message) or return an ending that stops the loop (the conversation's budget is spent).
+   */
+  beforeModelCall?: (state: RunState) => Ending | undefined;
+}
+
 /**
  * Runs turns until the run ends. With `canContinueAsNew`, it returns 'continue-as-new' at a turn boundary once
  * the history is long; without it (inside a user's own workflow, which owns continue-as-new) it goes on.
@@ -35,6 +46,7 @@ export async function loop(
   plan: RunPlan,
   turn: TurnContext,
   canContinueAsNew: boolean,
+  hooks: LoopHooks = {},
 ): Promise<Ending | 'continue-as-new'> {
   const { limits, pricing } = plan;
   let faultyReplies = 0;
@@ -49,7 +61,10 @@ export async function loop(
       return 'continue-as-new';
     await fitContext(state, plan);
 
-    const iteration = state.iterations + 1;
+    const stopped = hooks.beforeModelCall?.(state);
+    if (stopped) return stopped;
+
+    const iteration = (hooks.callsBefore ?? 0) + state.iterations + 1;
     const midTask = state.pending.some(
       (m) => Array.isArray(m.content) && m.content.some((b) => b.type === 'tool_result'),
     );
@@ -85,7 +100,7 @@ export async function loop(
     if (fixed.length > 0)
       wf.log.warn('model call usage was not a token count; made safe', { turn: iteration, fixed });
     // The call was paid for whatever its reply holds, so it counts before the reply is judged.
-    state.iterations = iteration;
+    state.iterations += 1;
     const costBefore = state.costUsd;
     state.usage = addUsage(state.usage, reply.usage);
     state.costUsd = runCost(state.usage, state.children, pricing);

@@ -25,6 +25,9 @@ const setup = proxyActivities<Activities>({
 /** Pins the run's tools and the request parts that never change. */
 export const pinRun = setup.pinRun;
 
+/** Pins a conversation's plan, tools and system prompt, and its session limits. */
+export const pinSession = setup.pinSession;
+
 /** Appends a batch of tool calls to the run's ledger in the message store. */
 export const storeToolCalls = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
