@@ -115,6 +115,8 @@ const PARSERS = {
     return allow === '1';
   },
   DURABLE_AGENT_CODEC_TOKEN: trimmed,
+  /** Bearer token of `durable-agent serve`; required when it listens beyond loopback (src/http/serve.ts). */
+  DURABLE_AGENT_HTTP_TOKEN: trimmed,
   // Port, host and origins are parsed by the codec server (src/codec/server.ts), which is their only reader.
   DURABLE_AGENT_CODEC_PORT: raw,
   DURABLE_AGENT_CODEC_HOST: raw,
