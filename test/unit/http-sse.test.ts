@@ -15,7 +15,7 @@ const EVENTS: StreamEvent[] = [
     type: 'turn_finished',
     turn: 1,
     stopReason: 'end_turn',
-    usage: { input_tokens: 1, output_tokens: 2 },
+    usage: { input_tokens: 1, output_tokens: 2, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
   },
   { offset: 4, type: 'run_finished', status: 'completed', text: 'Hello' },
   { offset: 5, type: 'text', turn: 2, attempt: 1, delta: 'after the end' },
