@@ -1,6 +1,12 @@
 // `durable-agent serve`: the HTTP API and the chat page over a Temporal client, until Ctrl-C.
 import { configFromEnv } from '../config';
-import { listen, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, ServeConfigError } from '../http/serve';
+import {
+  checkListenHost,
+  listen,
+  DEFAULT_HTTP_HOST,
+  DEFAULT_HTTP_PORT,
+  ServeConfigError,
+} from '../http/serve';
 import type { WatchEvents } from '../http/sse';
 import { resolveSettings } from '../settings';
 import { parse } from './args';
@@ -46,6 +52,13 @@ export async function serveCommand(args: string[]): Promise<number> {
   const settings = resolveSettings(process.env, ['DURABLE_AGENT_HTTP_TOKEN', 'DURABLE_AGENT_TASK_QUEUE']);
   const config = configFromEnv();
   const token = settings.DURABLE_AGENT_HTTP_TOKEN;
+  // Before connecting: a missing token is a mistake to fix whether or not Temporal is up.
+  try {
+    checkListenHost(host, token);
+  } catch (err) {
+    if (err instanceof ServeConfigError) throw new CliError(err.message, ExitCode.Usage, err.type);
+    throw err;
+  }
   const client = await connect(config);
   const interrupt = listenForInterrupt();
   try {
@@ -58,7 +71,6 @@ export async function serveCommand(args: string[]): Promise<number> {
       port,
       ...(token ? { token } : {}),
     }).catch((err: unknown) => {
-      if (err instanceof ServeConfigError) throw new CliError(err.message, ExitCode.Usage, err.type);
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE')
         throw new CliError(`port ${port} on ${host} is in use; pick another with --port.`, ExitCode.Failed);

@@ -34,15 +34,20 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Starts the API; refuses to listen beyond loopback without a token. */
-export async function listen(options: ListenOptions): Promise<HttpServer> {
-  const host = options.host ?? DEFAULT_HTTP_HOST;
-  const token = options.token?.trim() || undefined;
+/** Throws ServeConfigError when `host` reaches beyond this machine and no token is set. */
+export function checkListenHost(host: string, token: string | undefined): void {
   if (!token && !isLoopback(host)) {
     throw new ServeConfigError(
       `Listening on ${host} lets other machines in: set DURABLE_AGENT_HTTP_TOKEN to a long random secret (e.g. \`openssl rand -hex 32\`), or listen on 127.0.0.1.`,
     );
   }
+}
+
+/** Starts the API; refuses to listen beyond loopback without a token. */
+export async function listen(options: ListenOptions): Promise<HttpServer> {
+  const host = options.host ?? DEFAULT_HTTP_HOST;
+  const token = options.token?.trim() || undefined;
+  checkListenHost(host, token);
   const app = createApp({ ...options, ...(token ? { token } : {}) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? DEFAULT_HTTP_PORT }, () =>
