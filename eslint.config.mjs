@@ -42,6 +42,31 @@ export default tseslint.config(
     },
   },
   {
+    // The chat page's plain browser modules: no TypeScript project to type-check them against.
+    files: ['src/http/page/**/*.mjs'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: null },
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'document',
+          'location',
+          'history',
+          'sessionStorage',
+          'fetch',
+          'crypto',
+          'TextDecoderStream',
+          'setTimeout',
+          'URL',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/consistent-type-imports': 'off',
+    },
+  },
+  {
     // Workflow code is replayed from history: no I/O, no clocks, no SDK clients. Only
     // @temporalio/workflow, src/shared and type-only imports of activities are allowed.
     files: ['src/workflows/**/*.ts'],

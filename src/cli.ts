@@ -14,6 +14,7 @@ import { formatChildRuns, formatResult, uiBaseUrl } from './cli/output';
 import { watchProgress } from './cli/progress';
 import { store } from './cli/store';
 import { connect, describeRun } from './cli/runs';
+import { serveCommand } from './cli/serve';
 import { formatRunningProgress, formatTranscript, loadConversation } from './cli/transcript';
 import { configFromEnv } from './config';
 import { approveUpdate, cancelSignal, toolCallTotal } from './shared';
@@ -83,6 +84,8 @@ async function dispatch(command: string | undefined, args: string[]): Promise<nu
       return ExitCode.Ok;
     case 'dev':
       return dev(args);
+    case 'serve':
+      return serveCommand(args);
     case 'store':
       return store(args);
     case 'demo': {

@@ -124,6 +124,8 @@ const PARSERS = {
       `${name} must be true (prompts and tool contents in trace spans) or false, not "${text}".`,
     );
   },
+  /** Bearer token of `durable-agent serve`; required when it listens beyond loopback (src/http/serve.ts). */
+  DURABLE_AGENT_HTTP_TOKEN: trimmed,
   // Port, host and origins are parsed by the codec server (src/codec/server.ts), which is their only reader.
   DURABLE_AGENT_CODEC_PORT: raw,
   DURABLE_AGENT_CODEC_HOST: raw,

@@ -13,6 +13,7 @@ export type CommandName =
   | 'approve'
   | 'worker'
   | 'dev'
+  | 'serve'
   | 'demo'
   | 'store';
 
@@ -141,6 +142,20 @@ const COMMANDS: Record<CommandName, CommandHelp> = {
     flags: ['  --db FILE           SQLite database of the server (default in the cache directory)'],
     notes: [NO_JSON],
   },
+  serve: {
+    brief: 'HTTP API and chat page over runs and sessions',
+    usage: 'durable-agent serve [--port P] [--host H]',
+    summary:
+      'Serves a JSON API over runs and sessions (their events as Server-Sent Events) and, at /, a chat page. Needs a worker for the runs it starts.',
+    flags: [
+      '  --port P            port to listen on (default 8787; 0 picks a free one)',
+      '  --host H            address to listen on (default 127.0.0.1: this machine only)',
+    ],
+    notes: [
+      'Beyond loopback (--host 0.0.0.0, say) it refuses to start without DURABLE_AGENT_HTTP_TOKEN; when the token is set, every API request needs `Authorization: Bearer <token>`. Open the chat page once as /?token=<token>.',
+      NO_JSON,
+    ],
+  },
   demo: {
     brief: 'Dev server, worker and one run, end to end',
     usage: 'durable-agent demo [--prompt TEXT] [--db FILE] [--wait | --no-wait]',
@@ -214,7 +229,8 @@ else; messages for people go to stderr.
 
 Environment: TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), DURABLE_AGENT_TASK_QUEUE
 (durable-agent), TEMPORAL_UI_URL (http://localhost:8233), ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL,
-DURABLE_AGENT_TOOLS, DURABLE_AGENT_STORE_DIR (the message store that \`transcript\` reads).
+DURABLE_AGENT_TOOLS, DURABLE_AGENT_STORE_DIR (the message store that \`transcript\` reads),
+DURABLE_AGENT_HTTP_TOKEN (the bearer token of \`serve\`).
 
 Exit codes: 0 done (run completed), 1 run failed or error, 2 bad usage, 3 run ended without completing
 (iteration_limit, budget_exceeded, refused, cancelled, needs_attention), 4 Temporal server unreachable,

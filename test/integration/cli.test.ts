@@ -223,6 +223,7 @@ describe('durable-agent CLI', () => {
       'approve',
       'worker',
       'dev',
+      'serve',
       'demo',
     ])
       assert.match(all.stdout, new RegExp(`^  ${command} `, 'm'));
