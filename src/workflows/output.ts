@@ -13,14 +13,12 @@ import { toolResult } from './tool-results';
 import type { TurnContext } from './tool-calls';
 
 /**
- * Whether the run has extended thinking on. The API then takes only tool_choice `auto` or `none`, so the output
- * is never forced. Read defensively: plans pinned before `thinking` existed have none.
+ * Whether the run has extended thinking on (pinned in its request parameters). The API then takes only tool_choice
+ * `auto` or `none`, so the output is never forced. Plans pinned before `thinking` existed have none.
  */
 export function thinkingOn(plan: RunPlan): boolean {
-  const thinking = (plan as { thinking?: unknown }).thinking;
-  if (thinking === undefined || thinking === null || thinking === false) return false;
-  if (typeof thinking !== 'object') return true;
-  return (thinking as { type?: unknown }).type !== 'disabled';
+  const thinking = plan.requestParams?.thinking;
+  return thinking !== undefined && thinking.type !== 'disabled';
 }
 
 /** How this turn asks for the output: the tool_choice to send, and an instruction to add to the turn. */

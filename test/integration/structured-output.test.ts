@@ -242,6 +242,45 @@ describe('structured output', () => {
     assert.equal(result.status, 'iteration_limit');
   });
 
+  it('with thinking on, asks for the output with tool_choice auto and an instruction, never forcing the tool', async () => {
+    env.fake.script(
+      [
+        {
+          content: [
+            { type: 'thinking', thinking: 'I should look up Oslo first.' },
+            { type: 'tool_use', name: 'get_weather', input: { city: 'Oslo' } },
+          ],
+        },
+        {
+          content: [
+            { type: 'thinking', thinking: 'Now I answer with the output tool.' },
+            { type: 'tool_use', name: 'final_output', input: { warmest: 'Oslo', celsius: 4 } },
+          ],
+        },
+      ],
+      { match: 'Capped thinking run' },
+    );
+    const result = await env.run({
+      prompt: 'Capped thinking run',
+      model: TOOL_MODEL,
+      output: { schema },
+      thinking: { type: 'enabled', budgetTokens: 1024 },
+      limits: { maxIterations: 2, maxTokens: 4096 },
+    });
+
+    const requests = servedBy(env.fake, 'Capped thinking run');
+    assert.deepEqual(
+      requests.map((r) => r.response.status),
+      [200, 200],
+      'the API would refuse a forced tool with thinking on',
+    );
+    for (const request of requests) assert.deepEqual(bodyOf(request).tool_choice, { type: 'auto' });
+    const last = lastMessage(requests[1]);
+    const texts = Array.isArray(last?.content) ? last.content.filter((b) => b.type === 'text') : [];
+    assert.match(JSON.stringify(texts), /call the final_output tool now/);
+    assert.deepEqual(result.output, { warmest: 'Oslo', celsius: 4 });
+  });
+
   it('does not run the other tool calls of the reply that gives a valid output', async () => {
     const before = executions.filter((e) => e.tool === 'send_transfer').length;
     env.fake.script(

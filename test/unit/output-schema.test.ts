@@ -148,9 +148,9 @@ describe('when the workflow asks for the output', () => {
   });
 
   it('never forces a tool with thinking on: auto, and an instruction on the last turn', () => {
-    const thinking = plan({ thinking: { type: 'enabled', budgetTokens: 2048 } });
+    const thinking = plan({ requestParams: { thinking: { type: 'enabled', budgetTokens: 2048 } } });
     assert.equal(thinkingOn(thinking), true);
-    assert.equal(thinkingOn(plan({ thinking: { type: 'disabled' } })), false);
+    assert.equal(thinkingOn(plan({ requestParams: { thinking: { type: 'disabled' } } })), false);
     assert.equal(thinkingOn(plan({})), false);
     const turn = outputTurn(thinking, freshState(), true);
     assert.deepEqual(turn?.toolChoice, { type: 'auto' });
