@@ -12,7 +12,20 @@ export {
   loadTranscript,
   RunFailedError,
   startRun,
+  StreamText,
+  streamBackendFromEnv,
+  visibleText,
+  watchRun,
   webUiLink,
 } from './client';
-export type { ConnectClientOptions, RunHandle, StartedRun, StartRunOptions } from './client';
+export type {
+  ConnectClientOptions,
+  RunHandle,
+  StartedRun,
+  StartRunOptions,
+  StreamBackend,
+  TextChange,
+  VisibleTurn,
+  WatchRunOptions,
+} from './client';
 export * from './codec';

@@ -23,6 +23,8 @@ import { modelTaskQueue, SEARCH_ATTRIBUTES } from './shared';
 import { openWorkerStore } from './store';
 import { refuseUnsharedStore, workerIdentity } from './store/check';
 import { modelCallWorkerOptions, workerSettingsFromEnv } from './worker-settings';
+import { openWorkerStreams } from './streams/worker-streams';
+import type { StreamBackend } from './streams/backend';
 import type { WorkerSettings } from './worker-settings';
 
 /** How long a run's next workflow task waits on a dead worker's sticky queue unless the settings say otherwise. */
@@ -56,6 +58,8 @@ export interface DurableAgentPluginOptions {
   mcpServers?: McpServers;
   /** Configuration read from the environment otherwise (store directory, API key, …). */
   config?: Partial<AgentConfig>;
+  /** Where runs' live events go; by default the backend DURABLE_AGENT_STREAM names (closed with the worker). */
+  streams?: StreamBackend;
 }
 
 /** Builds the Anthropic client: the SDK's own retries off, since Temporal's retry policy is the only retry layer. */
@@ -86,6 +90,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
   readonly name = 'durable-agent';
   private companion: Worker | undefined;
   private readonly mcp: McpToolbox | undefined;
+  private ownStreams: StreamBackend | undefined;
 
   /** Reads the MCP configuration at once, so a malformed one stops the worker before it connects. */
   constructor(private readonly options: DurableAgentPluginOptions = {}) {
@@ -119,7 +124,14 @@ export class DurableAgentPlugin implements WorkerPlugin {
         where: store.where,
       });
     const identity = store.id && !worker.identity ? { identity: workerIdentity(store.id) } : {};
-    const activities = await this.activities(config, store.store);
+    const streams =
+      this.options.streams ??
+      (this.ownStreams = await openWorkerStreams(
+        this.options.store,
+        config.storeDir,
+        dataConverter?.payloadCodecs ?? [],
+      ));
+    const activities = await this.activities(config, store.store, streams);
     const taken = Object.keys(activities).filter((name) => worker.activities && name in worker.activities);
     if (taken.length > 0) {
       throw new Error(
@@ -175,6 +187,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
       await companionDone;
       // MCP connections are shared by the worker's calls and closed once it has stopped.
       await this.mcp?.close();
+      await this.ownStreams?.close();
     }
     if (failure) throw failure.error;
   }
@@ -182,6 +195,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
   /** Lets go of the connection when the worker was never run (Worker.create failed after this plugin ran). */
   async dispose(): Promise<void> {
     await this.mcp?.close();
+    await this.ownStreams?.close();
     const companion = this.companion;
     if (!companion || companion.getState() !== 'INITIALIZED') return;
     const running = companion.run();
@@ -193,7 +207,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
     return this.options.settings ?? workerSettingsFromEnv();
   }
 
-  private async activities(config: AgentConfig, store: MessageStore) {
+  private async activities(config: AgentConfig, store: MessageStore, streams: StreamBackend) {
     const settings = this.settings();
     const loaded = await loadToolModules(this.options.toolModules ?? [], process.cwd(), {
       ...(settings.toolImportTimeoutMs !== undefined
@@ -209,6 +223,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
       anthropic,
       tools: registry,
       store,
+      streams,
       // The client's key counts too: it may be given in code rather than in ANTHROPIC_API_KEY.
       redact: createRedact([
         ...secretsFromEnv(),

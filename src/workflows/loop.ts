@@ -16,6 +16,7 @@ import { rollInChildren, runCost } from './subagents';
 import { duplicateToolUseId, runToolCalls } from './tool-calls';
 import type { TurnContext } from './tool-calls';
 import { publish } from './visibility';
+import { modelCallStreamFields, replyReceived, toolsFinished } from './stream-events';
 
 // A reply that breaks the protocol is asked for again this many times in a row before the run fails.
 const MAX_FAULTY_REPLIES = 1;
@@ -58,6 +59,7 @@ export async function loop(
       disableParallelToolUse: !plan.parallelToolCalls,
       promptCaching: plan.promptCaching,
       ...(plan.requestParams ? { requestParams: plan.requestParams } : {}),
+      ...modelCallStreamFields(turn.stream, iteration),
     };
     // On the last allowed iteration the model is asked for an answer, not for more tool calls.
     if (verdict.finalTurn && (state.tools.length > 0 || plan.subagents))
@@ -116,6 +118,7 @@ export async function loop(
       onMaxTokens: plan.onMaxTokens,
       hasToolUse: calls.length > 0,
     });
+    replyReceived(turn.stream, iteration, reply, action.kind === 'run_tools');
     switch (action.kind) {
       case 'finish':
         // A forced final answer in the middle of tool work means the run was cut short by the cap.
@@ -142,6 +145,7 @@ export async function loop(
       case 'run_tools': {
         const { blocks, records } = await runToolCalls(calls, turn);
         addCalls(state.ledger, records);
+        toolsFinished(turn.stream, iteration, reply, records);
         rollInChildren(state, records, pricing);
         await storeCalls(state.ledger, false);
         for (const record of records) {
