@@ -4,12 +4,7 @@
 // how the workflow closed.
 import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
-import {
-  ApplicationFailure,
-  CancelledFailure,
-  TerminatedFailure,
-  TimeoutFailure,
-} from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import type { AgentResult } from '../shared/result';
 import type { RunFinishedEvent, StreamEvent } from '../shared/stream-events';
 import type { StreamBackend } from './backend';
