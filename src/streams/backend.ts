@@ -2,7 +2,7 @@
 // of readers from an offset. Offsets are assigned by the backend itself (a line number, a Redis counter), so
 // writers in several processes need no coordinator and a reader resumes exactly where it stopped.
 import type { StreamEvent, StreamEventBody } from '../shared/stream-events';
-import { StreamErrorType } from '../shared/errors';
+import type { StreamErrorType } from '../shared/errors';
 
 /** How a read goes on once it has reached the end of what the stream holds. */
 export interface ReadOptions {

@@ -8,7 +8,6 @@ import { useTestEnv } from '../helpers/env';
 import {
   firstDeltaEarly,
   lateReaderGetsEverything,
-  longAnswer,
   readAll,
   resumeMissesNothing,
 } from '../helpers/stream-checks';
