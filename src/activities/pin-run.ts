@@ -88,6 +88,7 @@ export function createPinRun(
         ...(requestParams ? { requestParams } : {}),
         ...(agents.length > 0 ? { subagents: subagentPolicies(input) } : {}),
         heartbeatTimeoutMs,
+        streamEvents: true,
       },
       tools: specs.map(policyOf),
       pinned,

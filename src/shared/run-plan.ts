@@ -28,6 +28,8 @@ export interface RunPlan {
   subagents?: SubagentPolicy[];
   /** The heartbeat timeout of the run's model and tool calls; absent in plans pinned before it was a setting. */
   heartbeatTimeoutMs?: number;
+  /** The run publishes its end to its event stream (publishEvents); absent in plans pinned before streams. */
+  streamEvents?: true;
 }
 
 /** The heartbeat timeout of runs whose plan has none (DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS unset, or older runs). */

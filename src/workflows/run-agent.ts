@@ -102,7 +102,7 @@ export async function runAgent(input: AgentInput, options: RunAgentOptions = {})
     // the run here: the next run of the chain would not know of it.
     if (loopScope.consideredCancelled) ending = cancelledEnding(state);
     else {
-      await flushRunStream(turn.stream);
+      await flushRunStream(turn.stream, state.plan);
       return (options.continueAsNew as NonNullable<RunAgentOptions['continueAsNew']>)(toResume(state));
     }
   }
@@ -116,7 +116,7 @@ export async function runAgent(input: AgentInput, options: RunAgentOptions = {})
     publish(state, state.plan, turn, result.status);
     recordRunEnd(result.status, state.plan.model);
   }
-  await publishRunEnd(turn.stream, result);
+  await publishRunEnd(turn.stream, result, state.plan);
   wf.log.info('run finished', {
     status: result.status,
     iterations: result.iterations,

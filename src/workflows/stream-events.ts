@@ -6,10 +6,8 @@ import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CallClaudeInput, CallClaudeOutput } from '../shared/activity-contract';
 import type { AgentResult, ToolCallRecord } from '../shared/result';
+import type { RunPlan } from '../shared/run-plan';
 import type { RunFinishedEvent, StreamEventBody } from '../shared/stream-events';
-
-/** Runs recorded before streams existed replay without the publishEvents activity. */
-export const STREAM_EVENTS_PATCH = 'durable-agent-stream-events';
 
 /** What a run keeps for its stream: the current turn, and events no activity has written yet. */
 export interface RunStream {
@@ -91,10 +89,15 @@ const publish = wf.proxyActivities<Activities>({
 
 /**
  * Writes events to the workflow's stream through the publishEvents activity. Never fails the run: a stream is
- * for watching, the run's result does not depend on it. Runs even while the run is being cancelled.
+ * for watching, the run's result does not depend on it. Runs even while the run is being cancelled. Whether
+ * to call the activity is decided by the run's pinned plan, so runs pinned before streams existed replay
+ * without it (a version marker would do too, but its payload bypasses the payload codecs).
  */
-export async function publishStreamEvents(events: StreamEventBody[]): Promise<void> {
-  if (events.length === 0 || !wf.patched(STREAM_EVENTS_PATCH)) return;
+export async function publishStreamEvents(
+  events: StreamEventBody[],
+  plan: Pick<RunPlan, 'streamEvents'> | undefined,
+): Promise<void> {
+  if (events.length === 0 || plan?.streamEvents !== true) return;
   try {
     await wf.CancellationScope.nonCancellable(() => publish({ events }));
   } catch (err) {
@@ -105,12 +108,19 @@ export async function publishStreamEvents(events: StreamEventBody[]): Promise<vo
 }
 
 /** Publishes what is pending and the run's `run_finished`. */
-export async function publishRunEnd(stream: RunStream | undefined, result: AgentResult): Promise<void> {
+export async function publishRunEnd(
+  stream: RunStream | undefined,
+  result: AgentResult,
+  plan: RunPlan | undefined,
+): Promise<void> {
   if (!stream) return;
-  await publishStreamEvents([...stream.pending.splice(0), runFinishedEvent(result)]);
+  await publishStreamEvents([...stream.pending.splice(0), runFinishedEvent(result)], plan);
 }
 
 /** Publishes what is pending before the run continues as new (the next run starts with an empty stream state). */
-export async function flushRunStream(stream: RunStream | undefined): Promise<void> {
-  if (stream) await publishStreamEvents(stream.pending.splice(0));
+export async function flushRunStream(
+  stream: RunStream | undefined,
+  plan: RunPlan | undefined,
+): Promise<void> {
+  if (stream) await publishStreamEvents(stream.pending.splice(0), plan);
 }
