@@ -14,6 +14,7 @@ import type { AgentInput, AgentResult } from '../src/shared';
 import { startFakeClaude } from '../src/testing';
 import type { FakeClaude } from '../src/testing';
 import { createAgentWorker, createAnthropicClient } from '../src/worker';
+import type { StreamBackend } from '../src/streams/backend';
 // The test helpers' bundle (built once per process) is the agent bundle; importing them also installs the
 // Temporal runtime with an ERROR-level logger, so worker logs stay out of the bench output.
 import { startChildWorker, writeBundle } from '../test/helpers/child-worker';
@@ -50,8 +51,10 @@ export interface BenchEnv {
   dir: string;
   /** An Anthropic client pointed at the fake, configured as the worker configures its own. */
   anthropic(): Anthropic;
-  /** A durable-agent worker in this process, with the bench tool, on `taskQueue`. */
-  startAgentWorker(taskQueue: string): Promise<RunningWorker>;
+  /** A durable-agent worker in this process, with the bench tool, on `taskQueue` (streaming to `streams` if given). */
+  startAgentWorker(taskQueue: string, streams?: StreamBackend): Promise<RunningWorker>;
+  /** The message store directory of the in-process workers. */
+  storeDir: string;
   /** A worker of the baseline workflows (bare no-op chain, full-transcript loop) on `taskQueue`. */
   startBaselineWorker(taskQueue: string): Promise<RunningWorker>;
   /** A durable-agent worker in its own process (it can be SIGKILLed), logging tool attempts to `executionLog`. */
@@ -115,7 +118,8 @@ export async function startBenchEnv(log: (line: string) => void): Promise<BenchE
     historyClient,
     dir,
     anthropic,
-    startAgentWorker: (taskQueue) =>
+    storeDir,
+    startAgentWorker: (taskQueue, streams) =>
       track((connection) =>
         createAgentWorker({
           connection,
@@ -123,6 +127,7 @@ export async function startBenchEnv(log: (line: string) => void): Promise<BenchE
           tools: [benchStep],
           anthropic: anthropic(),
           workflowBundle: agentBundle,
+          ...(streams ? { streams } : {}),
         }),
       ),
     startBaselineWorker: (taskQueue) =>

@@ -12,6 +12,7 @@ import { commandHelp, isCommand, JSON_COMMANDS, overallHelp } from './cli/help';
 import { formatRunList, listRuns, parseListStatus } from './cli/list';
 import { formatChildRuns, formatResult, uiBaseUrl } from './cli/output';
 import { watchProgress } from './cli/progress';
+import { printStream } from './cli/stream-text';
 import { store } from './cli/store';
 import { connect, describeRun } from './cli/runs';
 import { serveCommand } from './cli/serve';
@@ -22,6 +23,7 @@ import type { AgentInput, AgentResult } from './shared';
 import { runWorkerFromEnv } from './worker';
 
 const DEFAULT_LIST_LIMIT = 20;
+const STREAM_CATCH_UP_MS = 3_000;
 
 /** Runs the CLI with the given arguments and sets the process exit code. */
 export async function main(argv: string[]): Promise<void> {
@@ -144,11 +146,22 @@ async function run(args: string[]): Promise<number> {
       finished: `Run ${started.workflowId} already finished; showing its result (pass --new to start it again).`,
     }[started.state];
     if (!values.json) console.error(note);
-    const live = process.stderr.isTTY ? process.stderr : undefined;
+    // The progress line is rewritten in place, which would garble text streaming to the same terminal.
+    const live = process.stderr.isTTY && !process.stdout.isTTY ? process.stderr : undefined;
     const stop = values.json
       ? () => undefined
       : watchProgress(client, started.workflowId, (l) => console.error(`  ${l}`), live);
-    const result = await awaitResult(started.handle).finally(stop);
+    const streaming = values.json
+      ? undefined
+      : printStream(client, started.workflowId, process.stdout, (line) => console.error(line));
+    const result = await awaitResult(started.handle)
+      .finally(stop)
+      .catch(async (err: unknown) => {
+        await streaming?.finish(STREAM_CATCH_UP_MS);
+        throw err;
+      });
+    // The stream ends with the run; a reader that fell behind gets a moment to catch up, then the result.
+    if (await streaming?.finish(STREAM_CATCH_UP_MS)) console.log('\n');
     const { runId } = await started.handle.describe();
     const link = webUiLink(uiBaseUrl(), config.namespace, started.workflowId, runId);
     if (values.json) printJson({ workflowId: started.workflowId, link, ...result });

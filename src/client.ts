@@ -240,3 +240,11 @@ export async function loadTranscript(
 ): Promise<MessageParam[]> {
   return new Transcripts(store).load(transcript.head);
 }
+
+// Live event streams of runs (issue 11): the reader and the text-assembly rule clients follow.
+export { watchRun } from './streams/watch';
+export type { WatchRunOptions } from './streams/watch';
+export { StreamText, visibleText } from './streams/assemble';
+export type { TextChange, VisibleTurn } from './streams/assemble';
+export { streamBackendFromEnv } from './streams/open';
+export type { StreamBackend } from './streams/backend';

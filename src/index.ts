@@ -13,9 +13,22 @@ export {
   RunFailedError,
   runWithOutput,
   startRun,
+  StreamText,
+  streamBackendFromEnv,
+  visibleText,
+  watchRun,
   webUiLink,
 } from './client';
-export type { ConnectClientOptions, RunHandle, StartedRun, StartRunOptions } from './client';
+export type {
+  ConnectClientOptions,
+  RunHandle,
+  StartedRun,
+  StartRunOptions,
+  StreamBackend,
+  TextChange,
+  VisibleTurn,
+  WatchRunOptions,
+} from './client';
 export { outputJsonSchema, parseOutput } from './output-schema';
 export type { TypedResult, TypedRunInput } from './output-schema';
 export { openSession, SessionError } from './session-client';

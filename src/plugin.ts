@@ -26,6 +26,8 @@ import { tracingFromEnv, withTracing } from './tracing';
 import type { Tracing } from './tracing';
 import { refuseUnsharedStore, workerIdentity } from './store/check';
 import { modelCallWorkerOptions, workerSettingsFromEnv } from './worker-settings';
+import { openWorkerStreams } from './streams/worker-streams';
+import type { StreamBackend } from './streams/backend';
 import type { WorkerSettings } from './worker-settings';
 
 /** How long a run's next workflow task waits on a dead worker's sticky queue unless the settings say otherwise. */
@@ -61,6 +63,8 @@ export interface DurableAgentPluginOptions {
   config?: Partial<AgentConfig>;
   /** OpenTelemetry tracing; by default from the OTEL_* variables (off unless they name an exporter); false: off. */
   tracing?: Tracing | false;
+  /** Where runs' live events go; by default the backend DURABLE_AGENT_STREAM names (closed with the worker). */
+  streams?: StreamBackend;
 }
 
 /** Builds the Anthropic client: the SDK's own retries off, since Temporal's retry policy is the only retry layer. */
@@ -92,6 +96,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
   private companion: Worker | undefined;
   private tracing: Tracing | undefined;
   private readonly mcp: McpToolbox | undefined;
+  private ownStreams: StreamBackend | undefined;
 
   /** Reads the MCP configuration at once, so a malformed one stops the worker before it connects. */
   constructor(private readonly options: DurableAgentPluginOptions = {}) {
@@ -125,7 +130,14 @@ export class DurableAgentPlugin implements WorkerPlugin {
         where: store.where,
       });
     const identity = store.id && !worker.identity ? { identity: workerIdentity(store.id) } : {};
-    const activities = await this.activities(config, store.store);
+    const streams =
+      this.options.streams ??
+      (this.ownStreams = await openWorkerStreams(
+        this.options.store,
+        config.storeDir,
+        dataConverter?.payloadCodecs ?? [],
+      ));
+    const activities = await this.activities(config, store.store, streams);
     const taken = Object.keys(activities).filter((name) => worker.activities && name in worker.activities);
     if (taken.length > 0) {
       throw new Error(
@@ -208,6 +220,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
       await this.mcp?.close();
       // Spans still in the batch leave before the process may exit.
       await this.tracing?.flush();
+      await this.ownStreams?.close();
     }
     if (failure) throw failure.error;
   }
@@ -215,6 +228,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
   /** Lets go of the connection when the worker was never run (Worker.create failed after this plugin ran). */
   async dispose(): Promise<void> {
     await this.mcp?.close();
+    await this.ownStreams?.close();
     const companion = this.companion;
     if (!companion || companion.getState() !== 'INITIALIZED') return;
     const running = companion.run();
@@ -226,7 +240,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
     return this.options.settings ?? workerSettingsFromEnv();
   }
 
-  private async activities(config: AgentConfig, store: MessageStore) {
+  private async activities(config: AgentConfig, store: MessageStore, streams: StreamBackend) {
     const settings = this.settings();
     const loaded = await loadToolModules(this.options.toolModules ?? [], process.cwd(), {
       ...(settings.toolImportTimeoutMs !== undefined
@@ -242,6 +256,7 @@ export class DurableAgentPlugin implements WorkerPlugin {
       anthropic,
       tools: registry,
       store,
+      streams,
       // The client's key counts too: it may be given in code rather than in ANTHROPIC_API_KEY.
       redact: createRedact([
         ...secretsFromEnv(),

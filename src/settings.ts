@@ -65,6 +65,9 @@ const milliseconds = (text: string | undefined, name: string): number | undefine
   return seconds === undefined ? undefined : Math.round(seconds * 1000);
 };
 
+/** The parsed DURABLE_AGENT_STREAM: which backend keeps run event streams. */
+export type StreamSetting = { kind: 'store' } | { kind: 'off' } | { kind: 'redis'; url: string };
+
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 /** Default Prometheus endpoint: loopback only; a deployment that scrapes from outside sets the address. */
 export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:9464';
@@ -159,6 +162,24 @@ const PARSERS = {
       `${name} must be 'process' (each tool call in a child process) or 'none', not "${isolation}".`,
     );
   },
+  /** Where run event streams go: `store` (files beside the message store), `redis://…`, or `off`. */
+  DURABLE_AGENT_STREAM: (text, name): StreamSetting => {
+    const value = text?.trim() || 'store';
+    if (value === 'store' || value === 'off') return { kind: value };
+    if (/^rediss?:\/\//.test(value)) {
+      try {
+        new URL(value);
+        return { kind: 'redis', url: value };
+      } catch {
+        // reported below
+      }
+    }
+    throw new Error(
+      `${name} must be "store" (files beside the message store, one machine), "off", or a Redis URL such as redis://localhost:6379/0; got "${value}".`,
+    );
+  },
+  /** How long a Redis stream is kept after its last event. */
+  DURABLE_AGENT_STREAM_RETENTION_HOURS: positiveNumber('a number of hours above 0 (e.g. 168 for a week)'),
   /** How long the SDK download of the Temporal CLI may take (dev server), in milliseconds. */
   DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS: (text, name) => {
     if (text === undefined || text === '') return undefined;

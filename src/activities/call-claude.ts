@@ -20,6 +20,8 @@ import { checkOutput } from './output-schema';
 import { idleTimer, startHeartbeat } from './heartbeat';
 import { storeFailure } from '../store';
 import type { Transcripts } from '../store';
+import { startModelCallStream } from './stream-events';
+import type { StreamWriter } from '../streams/writer';
 
 const OUTPUT_LIMIT_BYTES = 1.5 * 1024 * 1024;
 
@@ -112,6 +114,7 @@ export function createCallClaude(
   anthropic: Anthropic,
   transcripts: Transcripts,
   limits: Partial<ModelCallLimits> = {},
+  streams?: StreamWriter,
 ) {
   const { streamIdleTimeoutMs, maxRetryAfterMs } = { ...MODEL_CALL_LIMITS, ...limits };
   return async function callClaude(input: CallClaudeInput): Promise<CallClaudeOutput> {
@@ -124,6 +127,7 @@ export function createCallClaude(
     ctx.cancellationSignal.addEventListener('abort', cancel, { once: true });
     let events = 0;
     let idle: ReturnType<typeof idleTimer> | undefined;
+    const live = startModelCallStream(streams, ctx, input);
     try {
       const { before, pinned, messages } = await readRequest(transcripts, input);
       idle = idleTimer(streamIdleTimeoutMs, () => abort.abort());
@@ -135,9 +139,12 @@ export function createCallClaude(
         events += 1;
         idle?.touch();
         ctx.heartbeat({ event: event.type, events });
+        live?.push(event);
       });
       const message = await stream.finalMessage();
       idle.stop();
+      // Readers get every delta before the turn's end, which a later activity writes.
+      await live?.finish();
       const content = keptBlocks(message.content as ContentBlock[]);
       // An empty reply cannot be sent back (the API rejects empty content), so it is not kept.
       const reply: MessageParam[] = content.length > 0 ? [{ role: 'assistant', content }] : [];
@@ -188,6 +195,7 @@ export function createCallClaude(
       // The reply is stored after the call: a failing store must not be blamed on the API.
       throw storeFailure(err, ctx.info.attempt) ?? toClaudeFailure(err, { maxRetryAfterMs });
     } finally {
+      live?.stop();
       idle?.stop();
       stopHeartbeat();
       ctx.cancellationSignal.removeEventListener('abort', cancel);

@@ -14,6 +14,9 @@ import { StuckCalls, TOOL_STOP_GRACE_MS } from './stuck-calls';
 import type { MessageStore } from '../store';
 import type { ToolRegistry } from './tools/registry';
 import { Transcripts } from '../store';
+import { createPublishEvents } from './stream-events';
+import { StreamWriter } from '../streams/writer';
+import type { StreamBackend } from '../streams/backend';
 
 // The contract moved to src/shared/activity-contract.ts; kept here for code that still imports it from here.
 export type { CallClaudeInput, CallClaudeOutput } from '../shared';
@@ -33,13 +36,17 @@ export interface ActivityDeps {
   modelCallLimits?: Partial<ModelCallLimits>;
   /** The heartbeat timeout pinned into each run's plan; 5 s when not given. */
   heartbeatTimeoutMs?: number;
+  /** Where runs' live events go (DURABLE_AGENT_STREAM); none when not given. */
+  streams?: StreamBackend;
 }
 
 /** Builds every activity of the runtime from its dependencies. */
 export function createActivities(deps: ActivityDeps) {
   const { anthropic, tools, store, modelCallLimits } = deps;
   const transcripts = new Transcripts(store);
+  const streams = deps.streams ? new StreamWriter(deps.streams) : undefined;
   const runtime: ToolRuntime = {
+    ...(streams ? { streams } : {}),
     redact: deps.redact ?? createRedact(secretsFromEnv()),
     stuck: deps.stuckCalls ?? new StuckCalls(),
     stopGraceMs: deps.toolStopGraceMs ?? TOOL_STOP_GRACE_MS,
@@ -52,11 +59,12 @@ export function createActivities(deps: ActivityDeps) {
       return transcripts.append(request.head, request.append);
     },
     storeToolCalls: createStoreToolCalls(transcripts),
-    callClaude: createCallClaude(anthropic, transcripts, modelCallLimits),
+    callClaude: createCallClaude(anthropic, transcripts, modelCallLimits, streams),
     /** Counts the next request and, over the run's threshold, replaces its oldest turns with a summary. */
     fitContext: createFitContext(anthropic, transcripts),
     runTool: createRunTool(tools, transcripts, runtime),
     reconcileTool: createReconcileTool(tools, transcripts, runtime.redact),
+    publishEvents: createPublishEvents(streams),
   };
 }
 

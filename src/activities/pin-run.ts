@@ -118,6 +118,7 @@ export function createPinParsed(
         ...(output ? { output } : {}),
         heartbeatTimeoutMs,
         context: contextPlan(input.context, input.model, input.betas),
+        streamEvents: true,
       },
       tools: specs.map(policyOf),
       pinned,

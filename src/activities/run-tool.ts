@@ -11,6 +11,8 @@ import { redactDeep } from './redact';
 import type { Redact } from './redact';
 import type { StuckCalls } from './stuck-calls';
 import { runInChild } from './isolated-tool';
+import { emitToolEvents } from './stream-events';
+import type { StreamWriter } from '../streams/writer';
 
 /** What the tool activities share besides the registry and the store. */
 export interface ToolRuntime {
@@ -18,6 +20,8 @@ export interface ToolRuntime {
   stuck: StuckCalls;
   /** How long a tool may go on after its abort signal fired before its slot is freed. */
   stopGraceMs: number;
+  /** Where tool_started and tool_finished go; absent or off: nowhere. */
+  streams?: StreamWriter;
 }
 
 /** The tool-call activity: validates the input with the tool's zod schema, then runs the tool. */
@@ -56,6 +60,11 @@ export function createRunTool(registry: ToolRegistry, transcripts: Transcripts, 
     }
 
     const stopHeartbeat = startHeartbeat(ctx);
+    const { turn } = call;
+    const event = { turn: turn ?? 0, toolUseId: call.toolUseId, name: call.name };
+    // Not awaited: the tool does not wait for its readers (the writer keeps this before tool_finished).
+    if (turn !== undefined)
+      void emitToolEvents(runtime.streams, ctx, [{ type: 'tool_started', ...event, attempt }]);
     try {
       const output = await runOnce(
         tool,
@@ -66,9 +75,15 @@ export function createRunTool(registry: ToolRegistry, transcripts: Transcripts, 
         registry.isolatedModule?.(call.name),
       );
       // The tool has done its work: from here on nothing may fail the call, or it would run again.
-      if (output instanceof ToolContent)
-        return { ...(await keepContent(transcripts, output, redact)), attempt };
-      return { ...(await outOfLine(transcripts, resultText(call.name, output, redact))), attempt };
+      const result =
+        output instanceof ToolContent
+          ? { ...(await keepContent(transcripts, output, redact)), attempt }
+          : { ...(await outOfLine(transcripts, resultText(call.name, output, redact))), attempt };
+      if (turn !== undefined) {
+        const finished = { type: 'tool_finished', ...event, status: 'succeeded', isError: false } as const;
+        await emitToolEvents(runtime.streams, ctx, [finished]);
+      }
+      return result;
     } finally {
       stopHeartbeat();
     }

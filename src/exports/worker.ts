@@ -22,3 +22,4 @@ export { DriverStore, LocalDiskStore, MissingContentError } from '../store';
 export type { MessageStore } from '../store';
 export { configFromEnv } from '../config';
 export type { AgentConfig } from '../config';
+export * from '../streams';

@@ -7,6 +7,7 @@ import type { OutputCheck } from './output';
 import type { ToolCallRecord } from './result';
 import type { ToolChoice } from './run-plan';
 import type { RequestParams } from './request-params';
+import type { StreamEventBody } from './stream-events';
 
 /** One model call, as the workflow asks for it: references, not the transcript itself. */
 export interface CallClaudeInput {
@@ -31,6 +32,10 @@ export interface CallClaudeInput {
   fullHead?: string | null;
   /** The API's context management (clearing old tool results, server-side compaction), sent as it is. */
   contextManagement?: ContextManagement;
+  /** The model call's number in the run, for its stream events (absent in calls scheduled by older versions). */
+  turn?: number;
+  /** Stream events the workflow has to publish (the previous turn's end), written before the model's output. */
+  events?: StreamEventBody[];
 }
 
 /** What the loop needs of the model's reply; the reply itself is in the transcript. */

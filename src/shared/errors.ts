@@ -84,3 +84,11 @@ export const ConfigErrorType = {
   /** Several variables have bad values; the message names each. */
   InvalidSettings: 'InvalidSettings',
 } as const;
+
+/** Error types of run event streams (the live events readers follow; see src/streams/). */
+export const StreamErrorType = {
+  /** DURABLE_AGENT_STREAM does not fit the worker (the default backend with a store that is not a directory). */
+  Misconfigured: 'StreamMisconfigured',
+  /** The stream backend (its directory, or Redis) could not be written or read. */
+  Unavailable: 'StreamUnavailable',
+} as const;

@@ -34,6 +34,8 @@ export interface RunPlan {
   heartbeatTimeoutMs?: number;
   /** How the run keeps its requests inside the context window; absent in plans pinned before it was a setting. */
   context?: ContextPlan;
+  /** The run publishes its end to its event stream (publishEvents); absent in plans pinned before streams. */
+  streamEvents?: true;
 }
 
 /** The heartbeat timeout of runs whose plan has none (DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS unset, or older runs). */

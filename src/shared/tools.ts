@@ -29,6 +29,8 @@ export interface ToolCallInput {
   input: unknown;
   /** Schema hash pinned at the start of the run; the worker refuses to run a tool whose schema changed. */
   schemaHash: string;
+  /** The turn that asked for the call, for its stream events (absent in calls scheduled by older versions). */
+  turn?: number;
 }
 
 /** Output of the tool-call activity: the text for the tool_result block, or its reference when large. */

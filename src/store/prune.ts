@@ -52,5 +52,37 @@ export async function pruneStore(
       report.deletedBytes += stat.size;
     }
   }
+  await pruneStreams(path.join(dir, STREAMS_DIR), cutoff, report, fs);
   return report;
+}
+
+// Run event streams (src/streams/file-log.ts) live beside the content; every event appended sets a stream
+// file's modification time, so a file untouched for N days belongs to a run that ended at least that long ago.
+const STREAMS_DIR = 'streams';
+const STREAM_FILE = /\.jsonl$/;
+
+async function pruneStreams(
+  dir: string,
+  cutoff: number,
+  report: PruneReport,
+  fs: Pick<StoreFs, 'readdir' | 'stat' | 'unlink'>,
+): Promise<void> {
+  const names = await fs.readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  for (const name of names.filter((n) => STREAM_FILE.test(n))) {
+    const file = path.join(dir, name);
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (!stat?.isFile()) continue;
+    if (stat.mtimeMs >= cutoff) {
+      report.keptFiles += 1;
+      continue;
+    }
+    await fs.unlink(file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    report.deletedFiles += 1;
+    report.deletedBytes += stat.size;
+  }
 }

@@ -19,6 +19,7 @@ import { rollInChildren, runCost } from './subagents';
 import { duplicateToolUseId, runToolCalls } from './tool-calls';
 import type { TurnContext } from './tool-calls';
 import { publish } from './visibility';
+import { modelCallStreamFields, replyReceived, toolsFinished } from './stream-events';
 
 // A reply that breaks the protocol is asked for again this many times in a row before the run fails.
 const MAX_FAULTY_REPLIES = 1;
@@ -77,6 +78,7 @@ export async function loop(
       disableParallelToolUse: !plan.parallelToolCalls,
       promptCaching: plan.promptCaching,
       ...(plan.requestParams ? { requestParams: plan.requestParams } : {}),
+      ...modelCallStreamFields(turn.stream, iteration),
     };
     // On the last allowed iteration the model is asked for an answer, not for more tool calls; a run with an
     // output is asked for the output instead (see outputTurn).
@@ -151,6 +153,7 @@ export async function loop(
     if (plan.output && (action.kind === 'finish' || action.kind === 'run_tools')) {
       const judged = judgeOutput(plan.output, reply, state, turn);
       if (judged.next === 'ask') {
+        replyReceived(turn.stream, iteration, reply, false);
         publish(state, plan, turn, 'running');
         continue;
       }
@@ -162,6 +165,7 @@ export async function loop(
         action = { kind: 'run_tools' };
       }
     }
+    replyReceived(turn.stream, iteration, reply, action.kind === 'run_tools');
     switch (action.kind) {
       case 'finish':
         // A forced final answer in the middle of tool work means the run was cut short by the cap.
@@ -188,6 +192,7 @@ export async function loop(
       case 'run_tools': {
         const { blocks, records } = await runToolCalls(calls, turn);
         addCalls(state.ledger, records);
+        toolsFinished(turn.stream, iteration, reply, records);
         rollInChildren(state, records, pricing);
         await storeCalls(state.ledger, false);
         for (const record of records) {

@@ -20,6 +20,7 @@ import type { SpentDetail } from './subagents';
 import { subagentContext } from './subagents';
 import type { PendingApproval, TurnContext } from './tool-calls';
 import { progress, publish } from './visibility';
+import { flushRunStream, newRunStream, publishRunEnd } from './stream-events';
 
 /** Options of `runAgent`. */
 export interface RunAgentOptions {
@@ -50,6 +51,7 @@ export async function runAgent(input: AgentInput, options: RunAgentOptions = {})
     heartbeatTimeoutMs: state.plan?.heartbeatTimeoutMs,
     approvals: new Map<string, PendingApproval>(),
     running: new Map<string, string>(),
+    stream: newRunStream(),
   };
 
   const loopScope = new wf.CancellationScope();
@@ -99,7 +101,10 @@ export async function runAgent(input: AgentInput, options: RunAgentOptions = {})
     // A cancel that landed on this turn (signal or Temporal's cancel request; both cancel loopScope) ends
     // the run here: the next run of the chain would not know of it.
     if (loopScope.consideredCancelled) ending = cancelledEnding(state);
-    else return (options.continueAsNew as NonNullable<RunAgentOptions['continueAsNew']>)(toResume(state));
+    else {
+      await flushRunStream(turn.stream, state.plan);
+      return (options.continueAsNew as NonNullable<RunAgentOptions['continueAsNew']>)(toResume(state));
+    }
   }
 
   await Promise.all([storeLastMessages(state), storeCalls(state.ledger, true)]).catch((err: unknown) => {
@@ -111,6 +116,7 @@ export async function runAgent(input: AgentInput, options: RunAgentOptions = {})
     publish(state, state.plan, turn, result.status);
     recordRunEnd(result.status, state.plan.model);
   }
+  await publishRunEnd(turn.stream, result, state.plan);
   wf.log.info('run finished', {
     status: result.status,
     iterations: result.iterations,

@@ -8,6 +8,7 @@ import { checkToolOutput } from './checks';
 import { reconcileCall, toolCall } from './proxies';
 import { childWorkflowId, runSubagent, shareAmong } from './subagents';
 import type { SubagentContext } from './subagents';
+import type { RunStream } from './stream-events';
 import {
   failedOutcome,
   overCapOutcome,
@@ -39,6 +40,8 @@ export interface TurnContext {
   subagents?: SubagentContext;
   /** The heartbeat timeout pinned in the run's plan (absent in older plans). */
   heartbeatTimeoutMs?: number | undefined;
+  /** The run's event stream state (its current turn, events to publish). */
+  stream?: RunStream;
 }
 
 /** Runs every call of a turn at once; never throws: each failure becomes an is_error result. */
@@ -93,7 +96,13 @@ async function runOne(
 
   const execute = toolCall(spec, summarize(call), ctx.heartbeatTimeoutMs);
   const attempt = () =>
-    execute({ name: call.name, toolUseId: call.id, input: call.input, schemaHash: spec.schemaHash });
+    execute({
+      name: call.name,
+      toolUseId: call.id,
+      input: call.input,
+      schemaHash: spec.schemaHash,
+      ...(ctx.stream ? { turn: ctx.stream.turn } : {}),
+    });
   ctx.running.set(call.id, call.name);
   try {
     // An unsafe call in flight is allowed to finish when the run is cancelled, so its outcome is known.

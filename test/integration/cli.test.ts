@@ -1,7 +1,7 @@
 // Integration tests: the `durable-agent` command as a child process, against a real Temporal dev server, a
 // worker in this process and the fake Claude over real HTTP.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,6 +100,32 @@ describe('durable-agent CLI', () => {
     const described = JSON.parse(status.stdout) as { execution: string; progress: { status: string } };
     assert.equal(described.execution, 'COMPLETED');
     assert.equal(described.progress.status, 'completed');
+  });
+
+  it('run prints the text as it streams, then the result as before', async () => {
+    env.fake.script(
+      [{ content: 'Streaming to the terminal, piece by piece.', deltas: 10, chunkDelayMs: 150 }],
+      {
+        match: 'CLI stream',
+      },
+    );
+    const child = spawn(process.execPath, [BIN, 'run', 'CLI stream a sentence'], {
+      env: { ...process.env, TEMPORAL_ADDRESS: env.server.address, DURABLE_AGENT_TASK_QUEUE: env.taskQueue },
+    });
+    let stdout = '';
+    let firstTextAt: number | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (firstTextAt === undefined && stdout.includes('Streaming')) firstTextAt = Date.now();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const exitedAt = Date.now();
+    assert.equal(code, 0);
+    assert.ok(firstTextAt !== undefined && exitedAt - firstTextAt > 700, 'text came out well before the end');
+    assert.match(
+      stdout,
+      /^Streaming to the terminal, piece by piece\.\n\n+Streaming to the terminal, piece by piece\.\n\nstatus {6}completed/,
+    );
   });
 
   it('cancel stops a running run with the reason given', async () => {

@@ -54,7 +54,7 @@ export async function playTurn(
   await wait(turn.delayMs, exchange.signal);
   if (exchange.signal.aborted) return;
   if (!stream) return sendJson(exchange.res, 200, message, { 'request-id': exchange.requestId });
-  await writeStream(exchange, messageEvents(message).map(formatSse), turn.chunkDelayMs);
+  await writeStream(exchange, messageEvents(message, turn.deltas).map(formatSse), turn.chunkDelayMs);
 }
 
 async function playFault(exchange: Exchange, fault: FakeFault, body: MessagesRequestBody): Promise<void> {
@@ -137,12 +137,18 @@ async function writeStream(
     'cache-control': 'no-cache',
     'request-id': exchange.requestId,
   });
+  const textDeltaAt: number[] = [];
+  exchange.record.textDeltaAt = textDeltaAt;
   for (const [index, frame] of frames.entries()) {
     if (index > 0) await wait(chunkDelayMs, signal);
     if (signal.aborted) return;
     res.write(frame);
+    if (frame.includes('"type":"text_delta"')) textDeltaAt.push(Date.now());
   }
-  if (end) res.end();
+  if (end) {
+    res.end();
+    exchange.record.endedAt = Date.now();
+  }
 }
 
 /** Replies held until enough requests of their group are held together (FakeReply.meet). */

@@ -26,8 +26,8 @@ export function splitText(text: string, pieces: number = PIECES): string[] {
   return chunks;
 }
 
-/** The events of a streamed reply that reassemble into `message`. */
-export function messageEvents(message: MessageJson): SseEvent[] {
+/** The events of a streamed reply that reassemble into `message`; text and thinking in `pieces` deltas each. */
+export function messageEvents(message: MessageJson, pieces: number = PIECES): SseEvent[] {
   const { content, stop_reason, stop_sequence, usage, ...head } = message;
   const events: SseEvent[] = [
     {
@@ -46,7 +46,7 @@ export function messageEvents(message: MessageJson): SseEvent[] {
     },
     { event: 'ping', data: { type: 'ping' } },
   ];
-  content.forEach((block, index) => events.push(...blockEvents(block, index)));
+  content.forEach((block, index) => events.push(...blockEvents(block, index, pieces)));
   events.push(
     {
       event: 'message_delta',
@@ -64,7 +64,7 @@ export function messageEvents(message: MessageJson): SseEvent[] {
   return events;
 }
 
-function blockEvents(block: JsonObject, index: number): SseEvent[] {
+function blockEvents(block: JsonObject, index: number, pieces: number): SseEvent[] {
   const start = (contentBlock: JsonObject): SseEvent => ({
     event: 'content_block_start',
     data: { type: 'content_block_start', index, content_block: contentBlock },
@@ -77,7 +77,7 @@ function blockEvents(block: JsonObject, index: number): SseEvent[] {
 
   if (block['type'] === 'text' && typeof block['text'] === 'string') {
     const { text, ...rest } = block;
-    const deltas = splitText(text).map((piece) => delta({ type: 'text_delta', text: piece }));
+    const deltas = splitText(text, pieces).map((piece) => delta({ type: 'text_delta', text: piece }));
     return [start({ ...rest, text: '' }), ...deltas, stop];
   }
   // Server tool calls stream their input like client tool calls.
@@ -94,7 +94,9 @@ function blockEvents(block: JsonObject, index: number): SseEvent[] {
   }
   if (block['type'] === 'thinking' && typeof block['thinking'] === 'string') {
     const { thinking, signature, ...rest } = block;
-    const deltas = splitText(thinking).map((piece) => delta({ type: 'thinking_delta', thinking: piece }));
+    const deltas = splitText(thinking, pieces).map((piece) =>
+      delta({ type: 'thinking_delta', thinking: piece }),
+    );
     const signed =
       typeof signature === 'string' && signature !== ''
         ? [delta({ type: 'signature_delta', signature })]

@@ -56,6 +56,10 @@ export interface RecordedRequest {
   aborted: boolean;
   /** For a reply with `meet`: whether its group met (true) or the wait timed out (false). */
   met?: boolean;
+  /** For a streamed reply: `Date.now()` when each text delta was written, in order. */
+  textDeltaAt?: number[];
+  /** For a streamed reply: `Date.now()` when its last event was written. */
+  endedAt?: number;
 }
 
 /** One scripted answer to one `POST /v1/messages`: a reply, a fault, or a function that picks one. */
@@ -100,6 +104,8 @@ export interface FakeReply {
   delayMs?: number;
   /** For streams, wait this long between SSE events. */
   chunkDelayMs?: number;
+  /** For streams, how many deltas each text and thinking block is split into (default 3). */
+  deltas?: number;
   /**
    * Hold the reply until `count` requests with the same `group` are held at once (then all are answered), or
    * until `timeoutMs` (default 10 s) passes. Proves calls were in flight together without timing them:
