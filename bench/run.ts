@@ -14,6 +14,7 @@ import { fanOut } from './scenarios/c-fan-out';
 import { throughput } from './scenarios/d-throughput';
 import { historySize } from './scenarios/e-history';
 import { recovery, tokensAfterCrash } from './scenarios/fg-crash';
+import { peer } from './scenarios/p-peer';
 
 const SCENARIOS: Scenario[] = [
   overhead,
@@ -23,6 +24,7 @@ const SCENARIOS: Scenario[] = [
   historySize,
   recovery,
   tokensAfterCrash,
+  peer,
 ];
 
 const DEFAULT_REPS = 5;
