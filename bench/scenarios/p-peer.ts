@@ -10,7 +10,7 @@ import type { ChildWorker, ExecutionEntry } from '../../test/helpers/child-worke
 import { readExecutions, waitFor } from '../../test/helpers/child-worker';
 import { UNLIMITED, MODEL } from '../env';
 import type { BenchEnv, RunningWorker } from '../env';
-import { bytesPerTurn, chainHistories } from '../history';
+import { bytesPerTurn, chainHistories, eventTime } from '../history';
 import { ensurePeerInstalled, runPeer, startPeerRun, startPeerWorker } from '../peer-worker';
 import type { Row, Scenario, ScenarioContext, Section } from '../scenario';
 import { marker, promptFor, requestsOf, scriptChain, stepTimes } from '../script';
@@ -110,12 +110,49 @@ function toolStarts(pool: Pool, workflowId: string): ExecutionEntry[] {
 
 // ---- the four measurements, one run each ----
 
-async function stepRun(env: BenchEnv, pool: Pool, rep: number): Promise<number> {
+/** A step's time, and how much of it the model-call and tool activities spent running (from history). */
+interface StepRun {
+  step: number;
+  modelRun: number;
+  toolRun: number;
+}
+
+const MODEL_ACTIVITY: Record<Side, string> = { durable: 'callClaude', peer: 'invokeModel' };
+const TOOL_ACTIVITY: Record<Side, string> = { durable: 'runTool', peer: 'benchStep' };
+
+/** Mean started → completed time of each activity type in a run's history. */
+async function activityRunTimes(env: BenchEnv, workflowId: string): Promise<Map<string, number>> {
+  const events = (await chainHistories(env.historyClient, workflowId)).flatMap((r) => r.events);
+  const typeOf = new Map<string, string>();
+  const startedAt = new Map<string, number>();
+  const runs = new Map<string, number[]>();
+  for (const e of events) {
+    const id = String(e.eventId);
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name) typeOf.set(id, name);
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) startedAt.set(String(started.scheduledEventId), eventTime(e));
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed) {
+      const scheduled = String(completed.scheduledEventId);
+      const type = typeOf.get(scheduled) ?? '?';
+      runs.set(type, [...(runs.get(type) ?? []), eventTime(e) - (startedAt.get(scheduled) ?? NaN)]);
+    }
+  }
+  return new Map([...runs].map(([type, xs]) => [type, mean(xs)]));
+}
+
+async function stepRun(env: BenchEnv, pool: Pool, rep: number): Promise<StepRun> {
   await warm(env, pool);
   const mark = marker(`p steps ${pool.side} ${rep}`);
   scriptChain(env.fake, mark, { steps: STEPS, toolMs: TOOL_MS, delayMs: MODEL_MS });
-  await runJob(env, pool, mark, STEPS);
-  return mean(stepTimes(env.fake, mark));
+  const workflowId = await runJob(env, pool, mark, STEPS);
+  const runTimes = await activityRunTimes(env, workflowId);
+  return {
+    step: mean(stepTimes(env.fake, mark)),
+    modelRun: runTimes.get(MODEL_ACTIVITY[pool.side]) ?? NaN,
+    toolRun: runTimes.get(TOOL_ACTIVITY[pool.side]) ?? NaN,
+  };
 }
 
 async function bareStepRun(env: BenchEnv, queue: string): Promise<number> {
@@ -305,7 +342,7 @@ export const peer: Scenario = {
       env.fake.reset();
 
       const m = {
-        step: { durable: [] as number[], peer: [] as number[], bare: [] as number[] },
+        step: { durable: [] as StepRun[], peer: [] as StepRun[], bare: [] as number[] },
         fan: { durable: [] as FanOutRun[], peer: [] as FanOutRun[], bare: [] as number[] },
         history: new Map<number, { durable: HistoryRun[]; peer: HistoryRun[]; bare: HistoryRun[] }>(
           SIZES.map((s) => [s, { durable: [], peer: [], bare: [] }]),
@@ -341,7 +378,7 @@ export const peer: Scenario = {
         const h1 = m.history.get(SIZES[0] as number);
         const h20 = m.history.get(SIZES[1] as number);
         log(
-          `[p] ${rep}/${reps}: step durable ${format(at(m.step.durable), 'ms')}, peer ${format(at(m.step.peer), 'ms')}, ` +
+          `[p] ${rep}/${reps}: step durable ${format(at(m.step.durable).step, 'ms')}, peer ${format(at(m.step.peer).step, 'ms')}, ` +
             `bare ${format(at(m.step.bare), 'ms')}; fan-out turn durable ${format(at(m.fan.durable).turn, 'ms')}, ` +
             `peer ${format(at(m.fan.peer).turn, 'ms')}, bare ${format(at(m.fan.bare), 'ms')}; history/turn 1 KiB ` +
             `durable ${format(at(h1?.durable ?? []).perTurn, 'bytes')}, peer ${format(at(h1?.peer ?? []).perTurn, 'bytes')}; ` +
@@ -358,7 +395,7 @@ export const peer: Scenario = {
 };
 
 interface Measurements {
-  step: { durable: number[]; peer: number[]; bare: number[] };
+  step: { durable: StepRun[]; peer: StepRun[]; bare: number[] };
   fan: { durable: FanOutRun[]; peer: FanOutRun[]; bare: number[] };
   history: Map<number, { durable: HistoryRun[]; peer: HistoryRun[]; bare: HistoryRun[] }>;
   crash: { durable: RecoveryRun[]; peer: RecoveryRun[] };
@@ -366,16 +403,39 @@ interface Measurements {
 
 function report(reps: number, m: Measurements): Section {
   const med = (xs: number[]) => summarize(xs).median;
+  const step = (side: Side) => m.step[side].map((r) => r.step);
+  const rest = (side: Side) => m.step[side].map((r) => r.step - r.modelRun - r.toolRun);
   const rows: Row[] = [
-    ...trio(`per step (${MODEL_MS} ms model + ${TOOL_MS} ms tool)`, 'ms', m.step.durable, m.step.peer, {
+    ...trio(`per step (${MODEL_MS} ms model + ${TOOL_MS} ms tool)`, 'ms', step('durable'), step('peer'), {
       label: 'bare step',
       values: m.step.bare,
     }),
     ...trio(
       `per step − bare step (orchestration beyond Temporal)`,
       'ms',
-      m.step.durable.map((d, i) => d - (m.step.bare[i] as number)),
-      m.step.peer.map((d, i) => d - (m.step.bare[i] as number)),
+      step('durable').map((d, i) => d - (m.step.bare[i] as number)),
+      step('peer').map((d, i) => d - (m.step.bare[i] as number)),
+      undefined,
+    ),
+    ...trio(
+      `of a step: the model-call activity running (the fake waits ${MODEL_MS} ms)`,
+      'ms',
+      m.step.durable.map((r) => r.modelRun),
+      m.step.peer.map((r) => r.modelRun),
+      undefined,
+    ),
+    ...trio(
+      `of a step: the tool activity running (${TOOL_MS} ms)`,
+      'ms',
+      m.step.durable.map((r) => r.toolRun),
+      m.step.peer.map((r) => r.toolRun),
+      undefined,
+    ),
+    ...trio(
+      'of a step: the rest (activity dispatch, workflow tasks)',
+      'ms',
+      rest('durable'),
+      rest('peer'),
       undefined,
     ),
     ...trio(
@@ -456,7 +516,16 @@ function report(reps: number, m: Measurements): Section {
   );
 
   const s = {
-    step: ratio(m.step.durable, m.step.peer).median,
+    step: ratio(step('durable'), step('peer')).median,
+    model: {
+      durable: med(m.step.durable.map((r) => r.modelRun)),
+      peer: med(m.step.peer.map((r) => r.modelRun)),
+    },
+    tool: {
+      durable: med(m.step.durable.map((r) => r.toolRun)),
+      peer: med(m.step.peer.map((r) => r.toolRun)),
+    },
+    rest: { durable: med(rest('durable')), peer: med(rest('peer')) },
     fan: ratio(
       m.fan.durable.map((r) => r.turn),
       m.fan.peer.map((r) => r.turn),
@@ -493,6 +562,9 @@ function report(reps: number, m: Measurements): Section {
     rows,
     interpretation:
       `${aheadOrBehind(s.step, 'the per-step time')}; ${aheadOrBehind(s.fan, 'the fan-out turn')}. ` +
+      `Of a step, the model-call activity runs ${format(s.model.durable, 'ms')} in durable-agent and ${format(s.model.peer, 'ms')} ` +
+      `in the peer, the tool activity ${format(s.tool.durable, 'ms')} and ${format(s.tool.peer, 'ms')}, and the rest (dispatch ` +
+      `and workflow tasks) takes ${format(s.rest.durable, 'ms')} and ${format(s.rest.peer, 'ms')}. ` +
       `${historyNotes.map((n) => n.charAt(0).toUpperCase() + n.slice(1)).join('. ')}: the peer's model activity takes the ` +
       "AI SDK's whole prompt as its input every call, so its history grows with the square of the conversation, like " +
       'the full-transcript baseline. After a SIGKILL mid-tool, durable-agent retries the tool on the other process ' +
