@@ -47,7 +47,7 @@ export function describeMachine(cliPath: string): Machine {
     memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    temporalCli: `${run(cliPath, ['--version']) ?? 'unknown'}${built ? `, a \`go install\` build of ${built[0]}` : ''} (${cliPath})`,
+    temporalCli: `${run(cliPath, ['--version']) ?? 'unknown'}${built ? `, a \`go install\` build of ${built[0]}` : ''} (${cliPath.replace(os.homedir(), '~')})`,
     commit: dirty ? `${commit} with uncommitted changes in src/` : commit,
   };
 }

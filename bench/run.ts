@@ -15,6 +15,7 @@ import { throughput } from './scenarios/d-throughput';
 import { historySize } from './scenarios/e-history';
 import { recovery, tokensAfterCrash } from './scenarios/fg-crash';
 import { streams } from './scenarios/h-streams';
+import { peer } from './scenarios/p-peer';
 
 const SCENARIOS: Scenario[] = [
   overhead,
@@ -25,6 +26,7 @@ const SCENARIOS: Scenario[] = [
   recovery,
   tokensAfterCrash,
   streams,
+  peer,
 ];
 
 const DEFAULT_REPS = 5;

@@ -60,3 +60,13 @@ export async function fullTranscriptRun(input: {
   }
   return { iterations: input.maxIterations };
 }
+
+/**
+ * The least a Temporal-based fan-out turn can cost: one activity that waits as long as the model call, then
+ * `count` activities at once that wait `toolMs` each. Returns when the turn started and when it ended.
+ */
+export async function bareFanOut(modelMs: number, count: number, toolMs: number): Promise<number[]> {
+  const startedAt = await pause(modelMs);
+  await Promise.all(Array.from({ length: count }, () => pause(toolMs)));
+  return [startedAt, await noop()];
+}

@@ -54,11 +54,18 @@ export function readExecutions(file: string): ExecutionEntry[] {
     .map((line) => JSON.parse(line) as ExecutionEntry);
 }
 
-/** Starts a worker process and resolves once it polls. */
-export function startChildWorker(env: Record<string, string>): Promise<ChildWorker> {
-  const script = path.join(__dirname, 'worker-process.ts');
+/**
+ * Starts a worker process and resolves once it polls. `script` defaults to the durable-agent worker
+ * (worker-process.ts); the bench also starts its peer's worker this way, from the peer's own folder (`cwd`).
+ */
+export function startChildWorker(
+  env: Record<string, string>,
+  options: { script?: string; cwd?: string } = {},
+): Promise<ChildWorker> {
+  const script = options.script ?? path.join(__dirname, 'worker-process.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, ...env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

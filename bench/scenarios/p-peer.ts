@@ -1,0 +1,583 @@
+// (p) A real peer side by side: Temporal's own Vercel AI SDK integration (@temporalio/ai-sdk, bench/peer/)
+// against durable-agent, with the bare Temporal baselines, on the same server, fake turns and tool, interleaved
+// per repetition. Both agents run as worker processes of their own (the peer must: it pins another
+// @temporalio/* version), and both log every tool attempt the same way, so every figure is read from the same
+// kind of record: the fake's requests, the execution log, the server's history.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChildWorker, ExecutionEntry } from '../../test/helpers/child-worker';
+import { readExecutions, waitFor } from '../../test/helpers/child-worker';
+import { UNLIMITED, MODEL } from '../env';
+import type { BenchEnv, RunningWorker } from '../env';
+import { bytesPerTurn, chainHistories, eventTime } from '../history';
+import { ensurePeerInstalled, runPeer, startPeerRun, startPeerWorker } from '../peer-worker';
+import type { Row, Scenario, ScenarioContext, Section } from '../scenario';
+import { marker, promptFor, requestsOf, scriptChain, stepTimes } from '../script';
+import type { ChainJob } from '../script';
+import { format, summarize } from '../stats';
+import type { Unit } from '../stats';
+import { benchStep } from '../tools';
+
+/** Per-step overhead: the job of (a). */
+const STEPS = 20;
+const MODEL_MS = 100;
+const TOOL_MS = 25;
+/** Fan-out: the turn of (c). */
+const FAN_OUT = 8;
+const FAN_OUT_MS = 800;
+/** History: the runs of (e). */
+const TURNS = 30;
+const SIZES = [1024, 20 * 1024];
+/** Recovery: the job of (f). */
+const CRASH_STEPS = 6;
+const CRASH_STEP = 4;
+const CRASH_TOOL_MS = 2000;
+const INTO_TOOL_MS = 500;
+const crashJob: ChainJob = {
+  steps: CRASH_STEPS,
+  toolMs: (n) => (n === CRASH_STEP ? CRASH_TOOL_MS : 200),
+  bytes: 1000,
+  delayMs: 50,
+};
+/** Warm-up steps before each timed run (see `warm` in (a)). */
+const BURST = 10;
+
+type Side = 'durable' | 'peer';
+
+/** The workers of one side: a queue, worker processes on it and their shared execution log. */
+interface Pool {
+  side: Side;
+  queue: string;
+  log: string;
+  workers: ChildWorker[];
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+async function startPool(env: BenchEnv, side: Side, count: number): Promise<Pool> {
+  const queue = `bench-p-${side}-${randomUUID()}`;
+  const log = path.join(env.dir, `p-${side}-executions.jsonl`);
+  const workers: ChildWorker[] = [];
+  // One after the other: the first peer worker bundles the workflow code that the others then read.
+  for (let i = 0; i < count; i++) workers.push(await startWorker(env, side, queue, log));
+  return { side, queue, log, workers };
+}
+
+function startWorker(env: BenchEnv, side: Side, queue: string, log: string): Promise<ChildWorker> {
+  return side === 'durable' ? env.startChildWorker(queue, log) : startPeerWorker(env, queue, log);
+}
+
+/** Runs the job scripted under `mark` on one side to its end; `steps` tool steps. */
+async function runJob(env: BenchEnv, pool: Pool, mark: string, steps: number): Promise<string> {
+  const workflowId = `bench-p-${pool.side}-${randomUUID().slice(0, 8)}`;
+  if (pool.side === 'peer') {
+    await runPeer(env, pool.queue, mark, steps, workflowId);
+    return workflowId;
+  }
+  const result = await env.run(pool.queue, durableInput(mark, steps), workflowId);
+  if (result.status !== 'completed' || result.toolCalls.length !== steps)
+    throw new Error(
+      `durable run ${workflowId} ended ${result.status} with ${result.toolCalls.length} tool calls`,
+    );
+  return workflowId;
+}
+
+// No cache markers: the peer sends none, so both send the same requests.
+const durableInput = (mark: string, steps: number) => ({
+  prompt: promptFor(mark),
+  model: MODEL,
+  tools: [benchStep.name],
+  promptCaching: false,
+  limits: { maxIterations: steps + 5, ...UNLIMITED },
+});
+
+/** Puts a side's workers in their steady state: a short job of plain steps right before the timed one. */
+async function warm(env: BenchEnv, pool: Pool): Promise<void> {
+  const mark = marker(`p warm ${pool.side}`);
+  scriptChain(env.fake, mark, { steps: BURST, toolMs: 0 });
+  await runJob(env, pool, mark, BURST);
+}
+
+/** Tool starts of one run, from the execution log (its idempotency keys start with the workflow id). */
+function toolStarts(pool: Pool, workflowId: string): ExecutionEntry[] {
+  const entries = readExecutions(pool.log);
+  const calls = new Set(
+    entries.filter((e) => e.idempotencyKey?.startsWith(`${workflowId}/`)).map((e) => e.toolUseId),
+  );
+  return entries.filter((e) => e.event === 'start' && calls.has(e.toolUseId));
+}
+
+// ---- the four measurements, one run each ----
+
+/** A step's time, and how much of it the model-call and tool activities spent running (from history). */
+interface StepRun {
+  step: number;
+  modelRun: number;
+  toolRun: number;
+}
+
+const MODEL_ACTIVITY: Record<Side, string> = { durable: 'callClaude', peer: 'invokeModel' };
+const TOOL_ACTIVITY: Record<Side, string> = { durable: 'runTool', peer: 'benchStep' };
+
+/** Mean started → completed time of each activity type in a run's history. */
+async function activityRunTimes(env: BenchEnv, workflowId: string): Promise<Map<string, number>> {
+  const events = (await chainHistories(env.historyClient, workflowId)).flatMap((r) => r.events);
+  const typeOf = new Map<string, string>();
+  const startedAt = new Map<string, number>();
+  const runs = new Map<string, number[]>();
+  for (const e of events) {
+    const id = String(e.eventId);
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name) typeOf.set(id, name);
+    const started = e.activityTaskStartedEventAttributes;
+    if (started) startedAt.set(String(started.scheduledEventId), eventTime(e));
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (completed) {
+      const scheduled = String(completed.scheduledEventId);
+      const type = typeOf.get(scheduled) ?? '?';
+      runs.set(type, [...(runs.get(type) ?? []), eventTime(e) - (startedAt.get(scheduled) ?? NaN)]);
+    }
+  }
+  return new Map([...runs].map(([type, xs]) => [type, mean(xs)]));
+}
+
+async function stepRun(env: BenchEnv, pool: Pool, rep: number): Promise<StepRun> {
+  await warm(env, pool);
+  const mark = marker(`p steps ${pool.side} ${rep}`);
+  scriptChain(env.fake, mark, { steps: STEPS, toolMs: TOOL_MS, delayMs: MODEL_MS });
+  const workflowId = await runJob(env, pool, mark, STEPS);
+  const runTimes = await activityRunTimes(env, workflowId);
+  return {
+    step: mean(stepTimes(env.fake, mark)),
+    modelRun: runTimes.get(MODEL_ACTIVITY[pool.side]) ?? NaN,
+    toolRun: runTimes.get(TOOL_ACTIVITY[pool.side]) ?? NaN,
+  };
+}
+
+async function bareStepRun(env: BenchEnv, queue: string): Promise<number> {
+  const startedAt = (await env.client.workflow.execute('bareSteps', {
+    taskQueue: queue,
+    workflowId: `bench-p-bare-${randomUUID()}`,
+    args: [STEPS + 1, MODEL_MS, TOOL_MS],
+  })) as number[];
+  return ((startedAt[startedAt.length - 1] as number) - (startedAt[0] as number)) / STEPS;
+}
+
+interface FanOutRun {
+  turn: number;
+  spread: number;
+}
+
+async function fanOutRun(env: BenchEnv, pool: Pool, rep: number): Promise<FanOutRun> {
+  await warm(env, pool);
+  const mark = marker(`p fan-out ${pool.side} ${rep}`);
+  scriptChain(env.fake, mark, { steps: FAN_OUT, fanOut: FAN_OUT, toolMs: FAN_OUT_MS });
+  const workflowId = await runJob(env, pool, mark, FAN_OUT);
+  const [turn] = stepTimes(env.fake, mark, FAN_OUT);
+  const starts = toolStarts(pool, workflowId).map((e) => e.at);
+  if (turn === undefined || starts.length !== FAN_OUT)
+    throw new Error(`fan-out ${mark} ran ${starts.length} tools, not ${FAN_OUT}`);
+  return { turn, spread: Math.max(...starts) - Math.min(...starts) };
+}
+
+async function bareFanOutRun(env: BenchEnv, queue: string): Promise<number> {
+  const [start, end] = (await env.client.workflow.execute('bareFanOut', {
+    taskQueue: queue,
+    workflowId: `bench-p-bare-fan-out-${randomUUID()}`,
+    args: [0, FAN_OUT, FAN_OUT_MS],
+  })) as number[];
+  return (end as number) - (start as number);
+}
+
+interface HistoryRun {
+  perTurn: number;
+  eventsPerTurn: number;
+  early: number;
+  late: number;
+  total: number;
+}
+
+async function measureHistory(env: BenchEnv, workflowId: string, modelActivity: string): Promise<HistoryRun> {
+  const runs = await chainHistories(env.historyClient, workflowId);
+  const events = runs.flatMap((r) => r.events);
+  const turns = bytesPerTurn(events, modelActivity);
+  if (turns.length !== TURNS + 1)
+    throw new Error(`${workflowId}: ${turns.length} model calls, not ${TURNS + 1}`);
+  const total = runs.reduce((sum, r) => sum + r.bytes, 0);
+  return {
+    total,
+    perTurn: total / (TURNS + 1),
+    eventsPerTurn: events.length / (TURNS + 1),
+    // Turn 2 is the first whose model call carries a tool result; turn TURNS is the last with a tool.
+    early: turns[1] as number,
+    late: turns[TURNS - 1] as number,
+  };
+}
+
+async function historyRun(env: BenchEnv, pool: Pool, bytes: number, rep: number): Promise<HistoryRun> {
+  const mark = marker(`p history ${pool.side} ${bytes} ${rep}`);
+  scriptChain(env.fake, mark, { steps: TURNS, toolMs: 0, bytes });
+  const workflowId = await runJob(env, pool, mark, TURNS);
+  return measureHistory(env, workflowId, pool.side === 'peer' ? 'invokeModel' : 'callClaude');
+}
+
+async function bareHistoryRun(env: BenchEnv, queue: string, bytes: number, rep: number): Promise<HistoryRun> {
+  const mark = marker(`p history full ${bytes} ${rep}`);
+  scriptChain(env.fake, mark, { steps: TURNS, toolMs: 0, bytes });
+  const workflowId = `bench-p-full-${randomUUID().slice(0, 8)}`;
+  await env.client.workflow.execute('fullTranscriptRun', {
+    taskQueue: queue,
+    workflowId,
+    args: [{ prompt: promptFor(mark), model: MODEL, maxTokens: 8192, maxIterations: TURNS + 5 }],
+  });
+  return measureHistory(env, workflowId, 'callModelFull');
+}
+
+interface RecoveryRun {
+  /** Kill → the tool's retry started on the other worker process. */
+  detection: number;
+  /** Kill → the model request of the next turn (the step finished and handed back). */
+  toNextStep: number;
+  /** Tool attempts beyond one per step. */
+  toolsAgain: number;
+}
+
+/** A job on two worker processes; the one running tool 4 gets SIGKILL 500 ms into it, and is replaced after. */
+async function recoveryRun(env: BenchEnv, pool: Pool, rep: number): Promise<RecoveryRun> {
+  const mark = marker(`p crash ${pool.side} ${rep}`);
+  scriptChain(env.fake, mark, crashJob);
+  const workflowId = `bench-p-crash-${pool.side}-${randomUUID().slice(0, 8)}`;
+  const handle =
+    pool.side === 'peer'
+      ? await startPeerRun(env, pool.queue, mark, CRASH_STEPS, workflowId)
+      : (await env.startRun(pool.queue, durableInput(mark, CRASH_STEPS), workflowId)).handle;
+  const firstStart = () =>
+    toolStarts(pool, workflowId).find((e) => e.attempt === 1 && Number(e.input?.n) === CRASH_STEP);
+  let started: ExecutionEntry | undefined;
+  await waitFor(
+    `${pool.side} tool ${CRASH_STEP} to start`,
+    () => (started = firstStart()) !== undefined,
+    60_000,
+  );
+  const first = started as ExecutionEntry;
+  const victim = pool.workers.find((w) => w.process.pid === first.pid);
+  if (!victim) throw new Error(`tool ${CRASH_STEP} ran in pid ${first.pid}, not in a ${pool.side} worker`);
+  await sleep(Math.max(0, first.at + INTO_TOOL_MS - Date.now()));
+  const killedAt = Date.now();
+  await victim.kill();
+  await handle.result();
+  const starts = toolStarts(pool, workflowId);
+  const retry = starts.find((e) => e.attempt === 2 && e.toolUseId === first.toolUseId);
+  const next = requestsOf(env.fake, mark).find((r) => r.turn === CRASH_STEP + 1);
+  if (!retry || !next)
+    throw new Error(`${pool.side} run ${workflowId}: no retry of tool ${CRASH_STEP} found`);
+  if (retry.pid === victim.process.pid) throw new Error(`${pool.side} retry ran in the killed process`);
+  pool.workers = pool.workers.filter((w) => w !== victim);
+  pool.workers.push(await startWorker(env, pool.side, pool.queue, pool.log));
+  return {
+    detection: retry.at - killedAt,
+    toNextStep: next.receivedAt - killedAt,
+    toolsAgain: starts.length - new Set(starts.map((e) => Number(e.input?.n))).size,
+  };
+}
+
+// ---- the scenario ----
+
+/** Runs `jobs` in an order that rotates with the repetition, so drift in the load favours no side. */
+async function rotated(rep: number, jobs: Array<() => Promise<unknown>>): Promise<void> {
+  for (let i = 0; i < jobs.length; i++) await (jobs[(i + rep) % jobs.length] as () => Promise<unknown>)();
+}
+
+const ratio = (a: number[], b: number[]) => summarize(a.map((x, i) => x / (b[i] as number)));
+
+/** Three rows for one figure: durable-agent (with its ratio to the peer), the peer, the bare baseline. */
+function trio(
+  what: string,
+  unit: Unit,
+  durable: number[],
+  peer: number[],
+  bare: { label: string; values: number[] } | undefined,
+): Row[] {
+  const vsPeer = ratio(durable, peer);
+  const rows: Row[] = [
+    {
+      label: `${what}: **durable-agent**`,
+      unit,
+      summary: summarize(durable),
+      versus:
+        `${format(vsPeer.median, 'ratio')} the peer` +
+        (bare ? `, ${format(ratio(durable, bare.values).median, 'ratio')} ${bare.label}` : ''),
+    },
+    {
+      label: `${what}: peer (@temporalio/ai-sdk)`,
+      unit,
+      summary: summarize(peer),
+      ...(bare ? { versus: `${format(ratio(peer, bare.values).median, 'ratio')} ${bare.label}` } : {}),
+    },
+  ];
+  if (bare) rows.push({ label: `${what}: ${bare.label}`, unit, summary: summarize(bare.values) });
+  return rows;
+}
+
+export const peer: Scenario = {
+  id: 'p',
+  title: 'Peer: @temporalio/ai-sdk',
+  defaultReps: 3,
+  async run({ env, reps, log }: ScenarioContext) {
+    ensurePeerInstalled(log);
+    log('[p] starting two worker processes per side (the first peer worker bundles its workflow code)');
+    const durable = await startPool(env, 'durable', 2);
+    const peerPool = await startPool(env, 'peer', 2);
+    const bareQueue = `bench-p-bare-${randomUUID()}`;
+    const baseline: RunningWorker = await env.startBaselineWorker(bareQueue);
+    const pools = [durable, peerPool];
+    try {
+      // Not counted: first runs pay for connections, caches and JIT.
+      for (const pool of pools) {
+        await warm(env, pool);
+        await warm(env, pool);
+      }
+      await bareStepRun(env, bareQueue);
+      env.fake.reset();
+
+      const m = {
+        step: { durable: [] as StepRun[], peer: [] as StepRun[], bare: [] as number[] },
+        fan: { durable: [] as FanOutRun[], peer: [] as FanOutRun[], bare: [] as number[] },
+        history: new Map<number, { durable: HistoryRun[]; peer: HistoryRun[]; bare: HistoryRun[] }>(
+          SIZES.map((s) => [s, { durable: [], peer: [], bare: [] }]),
+        ),
+        crash: { durable: [] as RecoveryRun[], peer: [] as RecoveryRun[] },
+      };
+      for (let rep = 1; rep <= reps; rep++) {
+        await rotated(rep, [
+          async () => m.step.durable.push(await stepRun(env, durable, rep)),
+          async () => m.step.peer.push(await stepRun(env, peerPool, rep)),
+          async () => m.step.bare.push(await bareStepRun(env, bareQueue)),
+        ]);
+        await rotated(rep, [
+          async () => m.fan.durable.push(await fanOutRun(env, durable, rep)),
+          async () => m.fan.peer.push(await fanOutRun(env, peerPool, rep)),
+          async () => m.fan.bare.push(await bareFanOutRun(env, bareQueue)),
+        ]);
+        for (const size of SIZES) {
+          const h = m.history.get(size) as { durable: HistoryRun[]; peer: HistoryRun[]; bare: HistoryRun[] };
+          await rotated(rep, [
+            async () => h.durable.push(await historyRun(env, durable, size, rep)),
+            async () => h.peer.push(await historyRun(env, peerPool, size, rep)),
+            async () => h.bare.push(await bareHistoryRun(env, bareQueue, size, rep)),
+          ]);
+        }
+        env.fake.reset();
+        await rotated(rep, [
+          async () => m.crash.durable.push(await recoveryRun(env, durable, rep)),
+          async () => m.crash.peer.push(await recoveryRun(env, peerPool, rep)),
+        ]);
+        env.fake.reset();
+        const at = <T>(xs: T[]) => xs[rep - 1] as T;
+        const h1 = m.history.get(SIZES[0] as number);
+        const h20 = m.history.get(SIZES[1] as number);
+        log(
+          `[p] ${rep}/${reps}: step durable ${format(at(m.step.durable).step, 'ms')}, peer ${format(at(m.step.peer).step, 'ms')}, ` +
+            `bare ${format(at(m.step.bare), 'ms')}; fan-out turn durable ${format(at(m.fan.durable).turn, 'ms')}, ` +
+            `peer ${format(at(m.fan.peer).turn, 'ms')}, bare ${format(at(m.fan.bare), 'ms')}; history/turn 1 KiB ` +
+            `durable ${format(at(h1?.durable ?? []).perTurn, 'bytes')}, peer ${format(at(h1?.peer ?? []).perTurn, 'bytes')}; ` +
+            `20 KiB durable ${format(at(h20?.durable ?? []).perTurn, 'bytes')}, peer ${format(at(h20?.peer ?? []).perTurn, 'bytes')}; ` +
+            `kill → retry durable ${format(at(m.crash.durable).detection / 1000, 's')}, peer ${format(at(m.crash.peer).detection / 1000, 's')}`,
+        );
+      }
+      return report(reps, m);
+    } finally {
+      await Promise.all(pools.flatMap((p) => p.workers.map((w) => w.kill())));
+      await baseline.stop();
+    }
+  },
+};
+
+interface Measurements {
+  step: { durable: StepRun[]; peer: StepRun[]; bare: number[] };
+  fan: { durable: FanOutRun[]; peer: FanOutRun[]; bare: number[] };
+  history: Map<number, { durable: HistoryRun[]; peer: HistoryRun[]; bare: HistoryRun[] }>;
+  crash: { durable: RecoveryRun[]; peer: RecoveryRun[] };
+}
+
+function report(reps: number, m: Measurements): Section {
+  const med = (xs: number[]) => summarize(xs).median;
+  const step = (side: Side) => m.step[side].map((r) => r.step);
+  const rest = (side: Side) => m.step[side].map((r) => r.step - r.modelRun - r.toolRun);
+  const rows: Row[] = [
+    ...trio(`per step (${MODEL_MS} ms model + ${TOOL_MS} ms tool)`, 'ms', step('durable'), step('peer'), {
+      label: 'bare step',
+      values: m.step.bare,
+    }),
+    ...trio(
+      `per step − bare step (orchestration beyond Temporal)`,
+      'ms',
+      step('durable').map((d, i) => d - (m.step.bare[i] as number)),
+      step('peer').map((d, i) => d - (m.step.bare[i] as number)),
+      undefined,
+    ),
+    ...trio(
+      `of a step: the model-call activity running (the fake waits ${MODEL_MS} ms)`,
+      'ms',
+      m.step.durable.map((r) => r.modelRun),
+      m.step.peer.map((r) => r.modelRun),
+      undefined,
+    ),
+    ...trio(
+      `of a step: the tool activity running (${TOOL_MS} ms)`,
+      'ms',
+      m.step.durable.map((r) => r.toolRun),
+      m.step.peer.map((r) => r.toolRun),
+      undefined,
+    ),
+    ...trio(
+      'of a step: the rest (activity dispatch, workflow tasks)',
+      'ms',
+      rest('durable'),
+      rest('peer'),
+      undefined,
+    ),
+    ...trio(
+      `fan-out turn (${FAN_OUT} × ${FAN_OUT_MS} ms)`,
+      'ms',
+      m.fan.durable.map((r) => r.turn),
+      m.fan.peer.map((r) => r.turn),
+      { label: 'bare fan-out', values: m.fan.bare },
+    ),
+    ...trio(
+      'fan-out: first to last tool start',
+      'ms',
+      m.fan.durable.map((r) => r.spread),
+      m.fan.peer.map((r) => r.spread),
+      undefined,
+    ),
+  ];
+  const historyNotes: string[] = [];
+  const events = { durable: [] as number[], peer: [] as number[] };
+  for (const [size, h] of m.history) {
+    const kib = format(size, 'bytes');
+    const full = { label: 'full-transcript baseline', values: h.bare.map((r) => r.perTurn) };
+    rows.push(
+      ...trio(
+        `${kib} results, history bytes per turn`,
+        'bytes',
+        h.durable.map((r) => r.perTurn),
+        h.peer.map((r) => r.perTurn),
+        full,
+      ),
+      ...trio(
+        `${kib} results, history bytes of turn ${TURNS}`,
+        'bytes',
+        h.durable.map((r) => r.late),
+        h.peer.map((r) => r.late),
+        { label: 'full-transcript baseline', values: h.bare.map((r) => r.late) },
+      ),
+      ...trio(
+        `${kib} results, history events per turn`,
+        'count',
+        h.durable.map((r) => r.eventsPerTurn),
+        h.peer.map((r) => r.eventsPerTurn),
+        { label: 'full-transcript baseline', values: h.bare.map((r) => r.eventsPerTurn) },
+      ),
+    );
+    const growth = (xs: HistoryRun[]) => med(xs.map((r) => r.late / r.early));
+    events.durable.push(med(h.durable.map((r) => r.eventsPerTurn)));
+    events.peer.push(med(h.peer.map((r) => r.eventsPerTurn)));
+    historyNotes.push(
+      `with ${kib} results a durable-agent turn takes ${format(med(h.durable.map((r) => r.perTurn)), 'bytes')} of history ` +
+        `and a peer turn ${format(med(h.peer.map((r) => r.perTurn)), 'bytes')}; turn ${TURNS} costs ` +
+        `${format(growth(h.durable), 'ratio')} turn 2 for durable-agent and ${format(growth(h.peer), 'ratio')} for the peer`,
+    );
+  }
+  const secs = (xs: RecoveryRun[], key: 'detection' | 'toNextStep') => xs.map((r) => r[key] / 1000);
+  rows.push(
+    ...trio(
+      'SIGKILL mid-tool: kill → tool retried on the other process',
+      's',
+      secs(m.crash.durable, 'detection'),
+      secs(m.crash.peer, 'detection'),
+      undefined,
+    ),
+    ...trio(
+      `SIGKILL mid-tool: kill → step ${CRASH_STEP} finished`,
+      's',
+      secs(m.crash.durable, 'toNextStep'),
+      secs(m.crash.peer, 'toNextStep'),
+      undefined,
+    ),
+    ...trio(
+      'SIGKILL mid-tool: tool calls run again',
+      'count',
+      m.crash.durable.map((r) => r.toolsAgain),
+      m.crash.peer.map((r) => r.toolsAgain),
+      undefined,
+    ),
+  );
+
+  const s = {
+    step: ratio(step('durable'), step('peer')).median,
+    model: {
+      durable: med(m.step.durable.map((r) => r.modelRun)),
+      peer: med(m.step.peer.map((r) => r.modelRun)),
+    },
+    tool: {
+      durable: med(m.step.durable.map((r) => r.toolRun)),
+      peer: med(m.step.peer.map((r) => r.toolRun)),
+    },
+    rest: { durable: med(rest('durable')), peer: med(rest('peer')) },
+    fan: ratio(
+      m.fan.durable.map((r) => r.turn),
+      m.fan.peer.map((r) => r.turn),
+    ).median,
+    detection: {
+      durable: med(secs(m.crash.durable, 'detection')),
+      peer: med(secs(m.crash.peer, 'detection')),
+    },
+  };
+  const aheadOrBehind = (r: number, what: string) =>
+    r < 0.97
+      ? `durable-agent is ahead on ${what} (${format(r, 'ratio')} the peer)`
+      : r > 1.03
+        ? `durable-agent is behind on ${what} (${format(r, 'ratio')} the peer)`
+        : `the two are level on ${what} (${format(r, 'ratio')})`;
+  return {
+    id: 'p',
+    title: 'Peer: @temporalio/ai-sdk',
+    reps,
+    setup:
+      "The peer is Temporal's own Vercel AI SDK integration (bench/peer/: @temporalio/ai-sdk 1.23.0 with ai 7 and " +
+      '@ai-sdk/anthropic pointed at the fake with its base URL), used as its README and samples show: `AiSdkPlugin` on the ' +
+      'worker, `generateText` with `temporalProvider.languageModel` in the workflow (each model call an `invokeModel` ' +
+      "activity) and the tool's `execute` an activity (start-to-close 60 s, the timeout durable-agent's bench_step " +
+      'declares; no heartbeat, as in the samples). Both agents run as two worker processes each (durable-agent: ' +
+      'test/helpers/worker-process.ts) on the same server, get the same fake turns and run the same tool work; ' +
+      'durable-agent without cache markers, as the peer sends none. Each repetition runs, in rotated order: a ' +
+      `${STEPS}-step job (model ${MODEL_MS} ms, tool ${TOOL_MS} ms; step time = gap between model requests at the fake) ` +
+      `after ${BURST} warm-up steps; the ${FAN_OUT} × ${FAN_OUT_MS} ms fan-out turn of (c); ${TURNS}-turn jobs with ` +
+      `${SIZES.map((x) => format(x, 'bytes')).join(' and ')} tool results, whose histories are fetched and encoded as in (e); ` +
+      `and the crash of (f): ${INTO_TOOL_MS} ms into tool ${CRASH_STEP}, the worker process running it gets SIGKILL while the ` +
+      'other one polls. The bare baselines (bench/baseline/workflows.ts, worker in the bench process) are two waiting ' +
+      'activities a step, one waiting activity and 8 at once for the fan-out, and the full-transcript loop of (e).',
+    rows,
+    interpretation:
+      `${aheadOrBehind(s.step, 'the per-step time')}; ${aheadOrBehind(s.fan, 'the fan-out turn')}. ` +
+      `Of a step, the model-call activity runs ${format(s.model.durable, 'ms')} in durable-agent and ${format(s.model.peer, 'ms')} ` +
+      `in the peer, the tool activity ${format(s.tool.durable, 'ms')} and ${format(s.tool.peer, 'ms')}, and the rest (dispatch ` +
+      `and workflow tasks) takes ${format(s.rest.durable, 'ms')} and ${format(s.rest.peer, 'ms')}. ` +
+      `${historyNotes.map((n) => n.charAt(0).toUpperCase() + n.slice(1)).join('. ')}: the peer's model activity takes the ` +
+      "AI SDK's whole prompt as its input every call, so its history grows with the square of the conversation, like " +
+      'the full-transcript baseline. After a SIGKILL mid-tool, durable-agent retries the tool on the other process ' +
+      `${format(s.detection.durable, 's')} after the kill (its tools heartbeat, heartbeat timeout 5 s); the peer's tool ` +
+      `activity has no heartbeat timeout, so Temporal notices the dead attempt only at its start-to-close timeout ` +
+      `(${format(s.detection.peer, 's')}).` +
+      (Math.max(...events.durable) > Math.max(...events.peer)
+        ? ` durable-agent writes more events a turn (${events.durable.map((e) => format(e, 'count')).join(' and ')} against ` +
+          `${events.peer.map((e) => format(e, 'count')).join(' and ')}): after each workflow task it upserts its search ` +
+          'attributes (status, iteration, tokens, cost, model; src/workflows/visibility.ts), one ' +
+          'UpsertWorkflowSearchAttributes event per task, which is what lets `temporal workflow list` and the Web UI ' +
+          'filter runs by them; the peer has no such view. Those events are small (about 370 B each), so its bytes per ' +
+          "turn stay far below the peer's."
+        : ''),
+  };
+}
