@@ -243,6 +243,71 @@ describe('traces', () => {
     }
   });
 
+  it("puts a sub-agent's child run in the parent's trace, under the turn that called it", async () => {
+    const match = 'traced parent';
+    suite.env.fake.script(
+      [
+        {
+          content: [
+            {
+              type: 'tool_use',
+              id: 'toolu_traced_child',
+              name: 'researcher',
+              input: { task: 'traced child task' },
+            },
+          ],
+        },
+        { content: 'The child answered.' },
+      ],
+      { match },
+    );
+    suite.env.fake.script([{ content: 'Child facts.' }], { match: 'traced child task' });
+    const worker = await tracedWorker(path.join(suite.dir, 'traces-subagent.jsonl'));
+    const { handle, workflowId } = await startRun(
+      client,
+      {
+        prompt: `Job: ${match}.`,
+        subagents: [{ name: 'researcher', description: 'Finds facts about one topic.' }],
+      },
+      { taskQueue: suite.env.taskQueue },
+    );
+    const result = await awaitResult(handle);
+    assert.equal(result.status, 'completed');
+    await worker.stop();
+    await tracing.flush();
+    const childId = `${workflowId}/toolu_traced_child`;
+    const runSpan = (id: string) =>
+      collector
+        .spans()
+        .find((s) => s.name === 'RunWorkflow:agentRun' && s.attributes['durable_agent.workflow_id'] === id);
+    await waitFor(
+      'both run spans',
+      () => runSpan(workflowId) !== undefined && runSpan(childId) !== undefined,
+      15_000,
+    );
+    await sleep(500);
+
+    const all = collector.spans();
+    const byId = new Map(all.map((s) => [s.spanId, s]));
+    const parentRun = runSpan(workflowId) as ExportedSpan;
+    const childRun = runSpan(childId) as ExportedSpan;
+    assert.equal(childRun.traceId, parentRun.traceId, "the child run is in the parent's trace");
+    const path_ = ancestry(byId, childRun);
+    assert.ok(path_.includes('turn 1'), `the child hangs under the parent's turn 1: ${path_.join(' < ')}`);
+    assert.ok(path_.includes('RunWorkflow:agentRun'), 'and under the parent run');
+    const childTurns = all.filter(
+      (s) => /^turn \d+$/.test(s.name) && s.attributes['durable_agent.workflow_id'] === childId,
+    );
+    assert.equal(childTurns.length, 1);
+    assert.equal(childTurns[0]?.parentSpanId, childRun.spanId);
+    const childChats = all.filter(
+      (s) => s.name.startsWith('chat ') && s.attributes['durable_agent.workflow_id'] === childId,
+    );
+    assert.equal(childChats.length, 1, "one model call attempt in the child's trace");
+    const ids = all.map((s) => s.spanId);
+    assert.equal(new Set(ids).size, ids.length, 'no span was exported twice');
+  });
+
   it('emits no span when the run is replayed from its history with tracing on', async () => {
     assert.ok(finished, 'the traced run of the previous test finished');
     const history = await finished.handle.fetchHistory();
