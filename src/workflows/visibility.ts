@@ -30,13 +30,6 @@ export function progress(state: RunState, turn: TurnContext, status: RunProgress
   };
 }
 
-/**
- * Patch of runs that upsert only the search attributes whose value changed. Each upsert is an event of about
- * 370 bytes, and after a turn's tools nothing the attributes show has changed; runs recorded before the patch
- * upserted every attribute each time, and replay must issue the same upserts for them.
- */
-export const UPSERT_CHANGED_PATCH = 'upsert-changed-search-attributes';
-
 // The values each run last upserted, by its turn context (one per run of a chain): a new run upserts all once.
 const upserted = new WeakMap<TurnContext, Map<string, unknown>>();
 
@@ -47,7 +40,7 @@ export function publish(
   turn: TurnContext,
   status: RunProgress['status'],
 ): void {
-  const updates = changed(turn, [
+  const updates = changed(plan, turn, [
     { key: AgentStatus, value: status },
     { key: AgentIteration, value: state.iterations },
     { key: AgentTotalTokens, value: totalTokens(state.usage) },
@@ -71,9 +64,11 @@ export function publish(
 
 type Update = Extract<Parameters<typeof wf.upsertSearchAttributes>[0], unknown[]>[number];
 
-// Decided from the run's own earlier upserts (workflow state rebuilt by replay), never from the server's copy.
-function changed(turn: TurnContext, updates: Update[]): Update[] {
-  if (!wf.patched(UPSERT_CHANGED_PATCH)) return updates;
+// Each upsert is an event of about 370 bytes, and after a turn's tools nothing the attributes show has changed.
+// Decided from the plan (runs pinned before upserted every attribute each time, and replay must issue the same
+// upserts for them) and the run's own earlier upserts (workflow state rebuilt by replay), never from the server.
+function changed(plan: RunPlan, turn: TurnContext, updates: Update[]): Update[] {
+  if (!plan.upsertChanged) return updates;
   const last = upserted.get(turn) ?? new Map<string, unknown>();
   upserted.set(turn, last);
   const fresh = updates.filter((u) => last.get(u.key.name) !== u.value);

@@ -125,9 +125,9 @@ describe('history per turn', () => {
       for (const [key, value] of values) current.set(key, value);
       upserts += 1;
     }
-    // One per model call, the first one and the last, and the patch marker's own: no longer one per workflow task.
+    // One per model call, the first one and the last: no longer one per workflow task.
     const modelCalls = TURNS + 1;
-    assert.ok(upserts <= modelCalls + 3, `${upserts} upserts for ${modelCalls} model calls`);
+    assert.ok(upserts <= modelCalls + 2, `${upserts} upserts for ${modelCalls} model calls`);
 
     const described = await env.client.workflow.getHandle(handle.workflowId).describe();
     const attributes = described.typedSearchAttributes;
