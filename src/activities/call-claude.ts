@@ -89,13 +89,21 @@ function withLastBlock(messages: MessageParam[], cache: object): MessageParam[] 
 
 // A worker that cannot see the run's stored messages may be misconfigured while another one is not: the
 // failure (a store error, see storeFailure) is retried a few times with a message that says what to fix.
-async function readRequest(transcripts: Transcripts, input: CallClaudeInput) {
-  const before = await transcripts.append(input.head, input.append);
-  const [pinned, messages] = await Promise.all([
+// The request is built from memory (the earlier transcript, mostly from the cache, and this call's new
+// messages as they came), so on a first attempt the new messages are written while the model answers: the
+// store is off the call's critical path but for the reply. A retry waits for the write before it pays for
+// another call, so a store that cannot be written costs at most the one call it was found out by.
+async function readRequest(transcripts: Transcripts, input: CallClaudeInput, attempt: number) {
+  const stored = transcripts.append(input.head, input.append);
+  // Awaited after the model call; until then a failure must not go unhandled (the call may fail first).
+  stored.catch(() => undefined);
+  const [pinned, earlier, added] = await Promise.all([
     transcripts.json<PinnedRequest>(input.pinned),
-    transcripts.load(before),
+    transcripts.load(input.head),
+    transcripts.resolveAll(input.append),
+    attempt > 1 ? stored : undefined,
   ]);
-  return { before, pinned, messages };
+  return { stored, pinned, messages: [...earlier, ...added] };
 }
 
 /** Time limits of a model call (worker settings). */
@@ -129,7 +137,7 @@ export function createCallClaude(
     let idle: ReturnType<typeof idleTimer> | undefined;
     const live = startModelCallStream(streams, ctx, input);
     try {
-      const { before, pinned, messages } = await readRequest(transcripts, input);
+      const { stored, pinned, messages } = await readRequest(transcripts, input, ctx.info.attempt);
       idle = idleTimer(streamIdleTimeoutMs, () => abort.abort());
       const stream = anthropic.messages.stream(toMessagesRequest(input, pinned, messages), {
         signal: abort.signal,
@@ -148,12 +156,13 @@ export function createCallClaude(
       const content = keptBlocks(message.content as ContentBlock[]);
       // An empty reply cannot be sent back (the API rejects empty content), so it is not kept.
       const reply: MessageParam[] = content.length > 0 ? [{ role: 'assistant', content }] : [];
-      const head = await transcripts.append(before, reply);
-      // A compacted run's whole conversation gets the same messages: the store keeps it for audit.
-      const fullHead =
+      const [head, fullHead] = await Promise.all([
+        stored.then((before) => transcripts.append(before, reply)),
+        // A compacted run's whole conversation gets the same messages: the store keeps it for audit.
         input.fullHead !== undefined
-          ? await transcripts.append(input.fullHead, [...input.append, ...reply])
-          : undefined;
+          ? transcripts.append(input.fullHead, [...input.append, ...reply])
+          : undefined,
+      ]);
       const output: CallClaudeOutput = {
         id: message.id,
         head,

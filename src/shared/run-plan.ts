@@ -36,6 +36,8 @@ export interface RunPlan {
   context?: ContextPlan;
   /** The run publishes its end to its event stream (publishEvents); absent in plans pinned before streams. */
   streamEvents?: true;
+  /** The run upserts only the search attributes that changed; absent in plans pinned before it did. */
+  upsertChanged?: true;
 }
 
 /** The heartbeat timeout of runs whose plan has none (DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS unset, or older runs). */

@@ -60,6 +60,10 @@ export const TEMP_SUFFIX = '.tmp';
  * directory (one machine, or a shared volume); use an object store across machines.
  */
 export class LocalDiskStore implements MessageStore, BlobStore {
+  // Subdirectories this process made or found: a write into one of them skips the mkdir, one file-system
+  // call less on every model call's path (a directory removed by hand is made again, see putAt).
+  private readonly made = new Set<string>();
+
   constructor(
     readonly dir: string,
     readonly fs: StoreFs = nodeFs,
@@ -73,9 +77,15 @@ export class LocalDiskStore implements MessageStore, BlobStore {
     const file = this.file(ref);
     // Write then rename, so a reader never sees half a file; the same content may be written twice at once.
     const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+    const dir = path.dirname(file);
     try {
-      await this.fs.mkdir(path.dirname(file), { recursive: true });
-      await this.fs.writeFile(temp, bytes);
+      if (!this.made.has(dir)) await this.fs.mkdir(dir, { recursive: true });
+      await this.fs.writeFile(temp, bytes).catch(async (err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !this.made.has(dir)) throw err;
+        await this.fs.mkdir(dir, { recursive: true });
+        await this.fs.writeFile(temp, bytes);
+      });
+      this.made.add(dir);
       await this.fs.rename(temp, file);
     } catch (err) {
       // A full disk fails half way through the write: leave nothing behind.

@@ -11,6 +11,13 @@ import type { MessageStore } from './message-store';
 export const OUT_OF_LINE_BYTES = 2048;
 
 /**
+ * A tool's result larger than this (in bytes) goes to the store even though it is under OUT_OF_LINE_BYTES. Kept
+ * inline, it would be written to history twice: as the tool activity's result and again in the next model
+ * call's input. A reference costs about 90 bytes in each place, so only results a few references long stay.
+ */
+export const TOOL_RESULT_INLINE_BYTES = 256;
+
+/**
  * How much of a tool result goes into history when the store cannot keep it. The tool has done its work, and
  * running it again because its result could not be stored would repeat its effect; so the result goes inline,
  * cut to a size that many results of one turn can share without nearing Temporal's payload limit.
@@ -87,9 +94,14 @@ export class Transcripts {
     return Promise.all(messages.map((m) => this.resolve(m)));
   }
 
-  /** Stores text that is too large for history; returns its reference, or undefined when it stays inline. */
-  async storeIfLarge(text: string): Promise<string | undefined> {
-    if (Buffer.byteLength(text) <= OUT_OF_LINE_BYTES) return undefined;
+  /** Messages as a model request needs them: out-of-line tool results put back in (the input is not changed). */
+  resolveAll(messages: readonly MessageParam[]): Promise<MessageParam[]> {
+    return Promise.all(messages.map((m) => this.resolve(m)));
+  }
+
+  /** Stores text larger than `limit` bytes; returns its reference, or undefined when it stays inline. */
+  async storeIfLarge(text: string, limit: number = OUT_OF_LINE_BYTES): Promise<string | undefined> {
+    if (Buffer.byteLength(text) <= limit) return undefined;
     const bytes = Buffer.from(text);
     const ref = await this.store.put(bytes);
     this.remember(ref, text, bytes.length);
@@ -97,12 +109,13 @@ export class Transcripts {
   }
 
   /**
-   * Where a finished tool's result goes: out of line when large, or, when the store fails, inline (cut to
-   * INLINE_FALLBACK_BYTES, saying so). Never throws for the store: the tool must not run again for it.
+   * Where a finished tool's result goes: out of line when over TOOL_RESULT_INLINE_BYTES, or, when the store
+   * fails, inline (cut to INLINE_FALLBACK_BYTES, saying so). Never throws for the store: the tool must not run
+   * again for it.
    */
   async keepResult(text: string): Promise<{ content: string } | { contentRef: string }> {
     try {
-      const ref = await this.storeIfLarge(text);
+      const ref = await this.storeIfLarge(text, TOOL_RESULT_INLINE_BYTES);
       return ref === undefined ? { content: text } : { contentRef: ref };
     } catch (err) {
       if (!(err instanceof MessageStoreUnavailableError)) throw err;

@@ -150,6 +150,15 @@ export function failedOutcome(err: unknown, spec: ToolPolicy): ToolOutcome {
 /** Outcome once reconcile has said whether an unsafe call whose attempt was lost took effect. */
 export function reconciledOutcome(name: string, answer: ReconcileOutput): ToolOutcome {
   if (answer.happened) {
+    // Like a tool's own result, reconcile's answer may have gone to the store: only its reference is here.
+    if (answer.contentRef !== undefined)
+      return {
+        status: 'succeeded',
+        attempts: 1,
+        reconciled: true,
+        content: '',
+        contentRef: answer.contentRef,
+      };
     return {
       status: 'succeeded',
       attempts: 1,

@@ -30,6 +30,9 @@ export function progress(state: RunState, turn: TurnContext, status: RunProgress
   };
 }
 
+// The values each run last upserted, by its turn context (one per run of a chain): a new run upserts all once.
+const upserted = new WeakMap<TurnContext, Map<string, unknown>>();
+
 /** Updates the search attributes and the current details. */
 export function publish(
   state: RunState,
@@ -37,13 +40,14 @@ export function publish(
   turn: TurnContext,
   status: RunProgress['status'],
 ): void {
-  wf.upsertSearchAttributes([
+  const updates = changed(plan, turn, [
     { key: AgentStatus, value: status },
     { key: AgentIteration, value: state.iterations },
     { key: AgentTotalTokens, value: totalTokens(state.usage) },
     { key: AgentCostUsd, value: state.costUsd },
     { key: AgentModel, value: plan.model },
   ]);
+  if (updates.length > 0) wf.upsertSearchAttributes(updates);
   const waiting = [...turn.approvals.values()].map((a) => `${a.name} (${a.toolUseId})`);
   // The Web UI renders this as markdown: one paragraph per line, and no "2/10" (it would become a fraction).
   wf.setCurrentDetails(
@@ -56,4 +60,18 @@ export function publish(
       .filter((line) => line !== '')
       .join('\n\n'),
   );
+}
+
+type Update = Extract<Parameters<typeof wf.upsertSearchAttributes>[0], unknown[]>[number];
+
+// Each upsert is an event of about 370 bytes, and after a turn's tools nothing the attributes show has changed.
+// Decided from the plan (runs pinned before upserted every attribute each time, and replay must issue the same
+// upserts for them) and the run's own earlier upserts (workflow state rebuilt by replay), never from the server.
+function changed(plan: RunPlan, turn: TurnContext, updates: Update[]): Update[] {
+  if (!plan.upsertChanged) return updates;
+  const last = upserted.get(turn) ?? new Map<string, unknown>();
+  upserted.set(turn, last);
+  const fresh = updates.filter((u) => last.get(u.key.name) !== u.value);
+  for (const u of fresh) last.set(u.key.name, u.value);
+  return fresh;
 }

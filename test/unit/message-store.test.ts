@@ -17,7 +17,12 @@ import type { StoreFs } from '../../src/store/message-store';
 import { SealedStore } from '../../src/store/sealed-store';
 import { codecsFromEnv, deriveKeyId } from '../../src/codec';
 import { defaultMessageStore, sealedStore } from '../../src/store/open';
-import { INLINE_FALLBACK_BYTES, OUT_OF_LINE_BYTES, Transcripts } from '../../src/store/transcript';
+import {
+  INLINE_FALLBACK_BYTES,
+  OUT_OF_LINE_BYTES,
+  TOOL_RESULT_INLINE_BYTES,
+  Transcripts,
+} from '../../src/store/transcript';
 import { fitLedger, jsonBytes } from '../../src/workflows/payload-guard';
 
 const tempStore = async () => new LocalDiskStore(await mkdtemp(path.join(os.tmpdir(), 'store-')));
@@ -50,6 +55,16 @@ describe('message store', () => {
     assert.equal(a, b);
     assert.match(a, /^sha256:[0-9a-f]{64}$/);
     assert.equal((await store.get(a)).toString(), 'hello');
+  });
+
+  it('writes again after a subdirectory it wrote to was removed', async () => {
+    const store = await tempStore();
+    const ref = await store.put(Buffer.from('first'));
+    const hex = ref.slice('sha256:'.length);
+    await nodeFs.rm(path.join(store.dir, hex.slice(0, 2)), { recursive: true });
+    // The same subdirectory again: the store remembers making it, so only a failed write tells it is gone.
+    assert.equal(await store.put(Buffer.from('first')), ref);
+    assert.equal((await store.get(ref)).toString(), 'first');
   });
 
   it('says what to fix when content is missing', async () => {
@@ -161,6 +176,27 @@ describe('stored transcripts', () => {
     assert.deepEqual(message, {
       role: 'user',
       content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: big }],
+    });
+  });
+
+  it("stores a finished tool's result once it is more than a few references long", async () => {
+    const transcripts = new Transcripts(await tempStore());
+    const short = 's'.repeat(TOOL_RESULT_INLINE_BYTES);
+    assert.deepEqual(await transcripts.keepResult(short), { content: short });
+    // Under OUT_OF_LINE_BYTES, but inline it would be in history twice (tool result, next model call).
+    const kilobyte = 'k'.repeat(1024);
+    const kept = await transcripts.keepResult(kilobyte);
+    assert.ok('contentRef' in kept, JSON.stringify(kept).slice(0, 80));
+    const head = await transcripts.append(null, [
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content_ref: kept.contentRef }],
+      },
+    ]);
+    const [message] = await transcripts.load(head);
+    assert.deepEqual(message, {
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: kilobyte }],
     });
   });
 

@@ -6,6 +6,7 @@ import type { ToolSpec } from '../../src/shared';
 import {
   failedOutcome,
   overCapOutcome,
+  reconciledOutcome,
   successOutcome,
   toolResult,
   unknownToolOutcome,
@@ -42,6 +43,18 @@ describe('tool results written by the runtime', () => {
     });
     const text = checkToolOutput({ contentRef: 'ref-2', bytes: 9, attempt: 1 });
     assert.equal(toolResult(call, successOutcome(text, 1), 3).block.blocks, undefined);
+  });
+
+  it("keeps a reconciled call's stored answer by reference", () => {
+    const call = { type: 'tool_use' as const, id: 'toolu_7', name: 'charge_card', input: {} };
+    const outcome = reconciledOutcome('charge_card', { happened: true, contentRef: 'sha256:ab' });
+    assert.deepEqual(toolResult(call, outcome, 0).block, {
+      type: 'tool_result',
+      tool_use_id: 'toolu_7',
+      content_ref: 'sha256:ab',
+    });
+    const inline = reconciledOutcome('charge_card', { happened: true, content: 'charged' });
+    assert.equal(toolResult(call, inline, 0).block.content, 'charged');
   });
 
   it('sets is_error and keeps the tool_use id on failures only', () => {
