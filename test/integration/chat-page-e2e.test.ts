@@ -11,7 +11,7 @@ import { streamReaders } from '../../src/http/readers';
 import { listen } from '../../src/http/serve';
 import type { HttpServer } from '../../src/http/serve';
 import { expectVisible, launchChromium } from '../helpers/browser';
-import { childWorkerSuite, readExecutions, waitFor } from '../helpers/child-worker';
+import { childWorkerSuite, readExecutions } from '../helpers/child-worker';
 import { servedBy } from '../helpers/fake-requests';
 
 const ROOT = path.resolve(__dirname, '../..');
