@@ -70,7 +70,7 @@ describe('the chat page, end to end', () => {
   it('streams the answer, approves a call from the page, and shows the answer once after the worker is killed mid-answer', async () => {
     const intro = 'I will close account 48810 as soon as you approve it, and then tell you how it went.';
     const answer = Array.from({ length: 80 }, (_, i) => `closed${i}`).join(' ') + '.';
-    const retried = { content: answer, deltas: 80, chunkDelayMs: 60 };
+    const retried = { content: answer, deltas: 80, chunkDelayMs: 100 };
     suite.env.fake.script(
       [
         {
@@ -78,8 +78,8 @@ describe('the chat page, end to end', () => {
             { type: 'text', text: intro },
             { type: 'tool_use', id: 'toolu_e2e_1', name: 'close_account', input: { account: '48810' } },
           ],
-          deltas: 12,
-          chunkDelayMs: 150,
+          deltas: 20,
+          chunkDelayMs: 200,
         },
         // The second model call is cut by the kill; its retry streams the same answer whole.
         retried,
@@ -112,10 +112,18 @@ describe('the chat page, end to end', () => {
     if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await screenshot(DOCS_SCREENSHOT);
     assert.deepEqual(readExecutions(log), [], 'nothing ran before the approval');
     await card.locator('button.approve').click();
-    await expectVisible(card.getByText('done'), 'the finished tool card');
+    try {
+      await expectVisible(card.getByText('done'), 'the finished tool card', 60_000);
+    } catch (err) {
+      // Say what the page showed instead: the card's state and any error the page reported.
+      const shown = `card: "${await card.textContent()}", error: "${await page.locator('#error').textContent()}"`;
+      throw new Error(`${(err as Error).message}; ${shown}`);
+    }
 
     // The next answer streams; the worker dies in the middle of it.
     await answerWhen(2, 'part of the second answer', (t) => t.length > 60);
+    const cut = servedBy(suite.env.fake, MATCH)[1];
+    assert.equal(cut?.endedAt, undefined, 'the second model call was still streaming at the kill');
     await first.kill();
     const shownAtKill = (await answerOf(2)) ?? '';
     assert.ok(shownAtKill.length > 0 && shownAtKill.length < answer.length, 'killed mid-answer');
