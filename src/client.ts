@@ -242,8 +242,8 @@ export async function loadTranscript(
 }
 
 // Live event streams of runs (issue 11): the reader and the text-assembly rule clients follow.
-export { watchRun } from './streams/watch';
-export type { WatchRunOptions } from './streams/watch';
+export { watchRun, watchSession } from './streams/watch';
+export type { WatchRunOptions, WatchSessionOptions } from './streams/watch';
 export { StreamText, visibleText } from './streams/assemble';
 export type { TextChange, VisibleTurn } from './streams/assemble';
 export { streamBackendFromEnv } from './streams/open';

@@ -17,6 +17,7 @@ export {
   streamBackendFromEnv,
   visibleText,
   watchRun,
+  watchSession,
   webUiLink,
 } from './client';
 export type {
@@ -28,6 +29,7 @@ export type {
   TextChange,
   VisibleTurn,
   WatchRunOptions,
+  WatchSessionOptions,
 } from './client';
 export { outputJsonSchema, parseOutput } from './output-schema';
 export type { TypedResult, TypedRunInput } from './output-schema';

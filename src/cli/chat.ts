@@ -9,7 +9,10 @@ import { SessionErrorType } from '../shared';
 import type { SendResult, SessionInput } from '../shared';
 import { openSession, SessionError } from '../session-client';
 import type { AgentSession } from '../session-client';
+import type { StreamBackend } from '../streams/backend';
+import { streamBackendFromEnv } from '../streams/open';
 import { parse, wholeNumber } from './args';
+import { followSend, streamEnd } from './chat-stream';
 import { CliError, ExitCode } from './exit-codes';
 import { connect } from './runs';
 
@@ -49,16 +52,24 @@ export async function chat(args: string[], io: ChatIo = defaultIo()): Promise<nu
     input.session = { idleTimeoutSeconds: wholeNumber('--idle-minutes', values['idle-minutes']) * 60 };
   const config = configFromEnv();
   const client = await connect(config);
+  let backend: StreamBackend | undefined;
   try {
+    backend = await streamBackendFromEnv(process.env, client.options.loadedDataConverter.payloadCodecs);
     const session = openSession(client, id, input, { taskQueue: config.taskQueue });
-    return await converse(client, session, io);
+    return await converse(client, session, io, backend);
   } finally {
+    await backend?.close();
     await client.connection.close();
   }
 }
 
-/** Reads lines until /end or the end of input; returns the exit code. */
-export function converse(client: Client, session: AgentSession, io: ChatIo): Promise<number> {
+/** Reads lines until /end or the end of input; returns the exit code. Answers stream from `backend`. */
+export function converse(
+  client: Client,
+  session: AgentSession,
+  io: ChatIo,
+  backend: StreamBackend,
+): Promise<number> {
   const note = (line: string) => io.err.write(`${line}\n`);
   const interactive = io.input.isTTY === true;
   note(`Conversation ${session.id}. Type a message; /approve [ID], /reject [ID], /interrupt, /end.`);
@@ -66,6 +77,8 @@ export function converse(client: Client, session: AgentSession, io: ChatIo): Pro
   const waiting: string[] = [];
   let busy = false;
   let inputEnded = false;
+  // Where the next send's events start: after what the stream already holds (a conversation joined by ID).
+  let streamed: Promise<number> | undefined;
   return new Promise<number>((resolve) => {
     const finish = (code: number) => {
       lines.close();
@@ -94,7 +107,16 @@ export function converse(client: Client, session: AgentSession, io: ChatIo): Pro
           note(`Conversation ${session.id} ended.`);
           return finish(ExitCode.Ok);
         }
-        printTurn(await sendWithProgress(client, session, next, note), io);
+        streamed ??= streamEnd(backend, session.id).catch(() => 0);
+        const from = await streamed;
+        const sent = await sendWithProgress(client, session, next, note, {
+          backend,
+          from,
+          out: io.out,
+        });
+        streamed = Promise.resolve(sent.lastOffset);
+        if ('error' in sent) throw sent.error;
+        printTurn(sent.result, sent.printed, io);
       } catch (err) {
         note(`durable-agent: ${describe(err)}`);
         if (err instanceof SessionError && err.type === SessionErrorType.SessionEnded)
@@ -156,44 +178,65 @@ async function act(
   }
 }
 
+/** Where a send's answer streams from and to. */
+interface StreamTo {
+  backend: StreamBackend;
+  /** The stream offset after which this send's events come. */
+  from: number;
+  out: NodeJS.WritableStream;
+}
+
 /**
- * STREAM HOOK: follows one turn while its send runs and prints what happens. Streams (`watchRun`, src/streams) plug
- * in here to print the answer as it streams and tool calls as they run; until then it polls the status query
- * for tool calls running and approvals waiting, and the answer is printed whole when the send returns.
+ * Sends one message and follows its turn while it runs: the answer is printed as it streams and tool calls as they
+ * start and finish (chat-stream.ts); approvals waiting are found by polling the status query, since the stream
+ * does not say that a call waits for a person.
  */
 async function sendWithProgress(
-  _client: Client,
+  client: Client,
   session: AgentSession,
   text: string,
   note: (line: string) => void,
-): Promise<SendResult> {
+  stream: StreamTo,
+): Promise<({ result: SendResult } | { error: unknown }) & { printed: boolean; lastOffset: number }> {
+  const followed = followSend(client, session.id, stream.from, stream.backend, stream.out, note);
   const seen = new Set<string>();
   const timer = setInterval(() => {
     session
       .status()
       .then((status) => {
-        for (const name of status.toolsRunning)
-          if (!seen.has(`run:${name}`)) {
-            seen.add(`run:${name}`);
-            note(`  … ${name}`);
-          }
         for (const a of status.approvalsWaiting)
-          if (!seen.has(`approve:${a.toolUseId}`)) {
-            seen.add(`approve:${a.toolUseId}`);
+          if (!seen.has(a.toolUseId)) {
+            seen.add(a.toolUseId);
             note(`  ${a.name} (${a.toolUseId}) waits for approval: /approve or /reject`);
           }
       })
       .catch(() => undefined);
   }, 500);
-  try {
-    return await session.send(text);
-  } finally {
-    clearInterval(timer);
-  }
+  const outcome = await session.send(text).then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  clearInterval(timer);
+  // The session writes the send's run_finished (a failed send's too) before the send returns: the reader is at
+  // most a read behind. A send refused before it started wrote nothing, so its reader is not waited for.
+  const refused = 'error' in outcome && isRefused(outcome.error);
+  return { ...outcome, ...(await followed.finish(refused ? 0 : 5000)) };
 }
 
-function printTurn(result: SendResult, io: ChatIo): void {
-  if (result.text !== '') io.out.write(`${result.text}\n`);
+// Errors of a send the session turned away before its turn began: no events were written for it.
+const REFUSED_TYPES: readonly string[] = [
+  SessionErrorType.SessionEnded,
+  SessionErrorType.InvalidSendArgs,
+  SessionErrorType.InvalidSessionInput,
+];
+
+function isRefused(err: unknown): boolean {
+  return err instanceof SessionError && REFUSED_TYPES.includes(err.type);
+}
+
+// The answer was printed as it streamed; it is printed whole only when nothing streamed (DURABLE_AGENT_STREAM=off).
+function printTurn(result: SendResult, printed: boolean, io: ChatIo): void {
+  if (!printed && result.text !== '') io.out.write(`${result.text}\n`);
   if (result.status !== 'completed')
     io.err.write(`── ${result.status}${result.reason ? ` (${result.reason})` : ''}\n`);
 }

@@ -7,30 +7,14 @@ import {
   DEFAULT_HTTP_PORT,
   ServeConfigError,
 } from '../http/serve';
-import type { WatchEvents } from '../http/sse';
+import { streamReaders } from '../http/readers';
 import { resolveSettings } from '../settings';
+import { streamBackendFromEnv } from '../streams/open';
 import { parse } from './args';
 import { CliError, ExitCode } from './exit-codes';
 import { listenForInterrupt } from './interrupt';
 import { uiBaseUrl } from './output';
 import { connect } from './runs';
-
-/** The error type of the event stream routes while this build has no stream reader. */
-export const STREAMS_UNAVAILABLE = 'StreamsUnavailable';
-
-/**
- * The event reader the API serves from. The stream reader (src/streams' watchRun) is wired here; until it is, the
- * event routes answer with one `error` frame that says so.
- */
-export const serveWatch: WatchEvents = async function* () {
-  yield* [];
-  throw Object.assign(
-    new Error('This build has no event stream reader (src/streams); events cannot be served.'),
-    {
-      type: STREAMS_UNAVAILABLE,
-    },
-  );
-};
 
 function portOf(text: string): number {
   const port = Number(text);
@@ -61,10 +45,19 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const client = await connect(config);
   const interrupt = listenForInterrupt();
+  // One stream backend for every reader of this process (a Redis backend is one connection, not one per reader).
+  const backend = await streamBackendFromEnv(
+    process.env,
+    client.options.loadedDataConverter.payloadCodecs,
+  ).catch(async (err: unknown) => {
+    interrupt.dispose();
+    await client.connection.close();
+    throw err;
+  });
   try {
     const server = await listen({
       client,
-      watch: serveWatch,
+      ...streamReaders(client, backend),
       taskQueue: config.taskQueue,
       uiBaseUrl: uiBaseUrl(),
       host,
@@ -86,6 +79,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     return ExitCode.Ok;
   } finally {
     interrupt.dispose();
+    await backend.close();
     await client.connection.close();
   }
 }

@@ -19,7 +19,7 @@ import {
 } from '../shared/session-definitions';
 import type { AgentInput } from '../shared';
 import { checkToken, presentedToken } from './auth';
-import { fromApprovalError, fromTemporalError, HttpError, HttpErrorType } from './errors';
+import { fromApprovalError, fromSendError, fromTemporalError, HttpError, HttpErrorType } from './errors';
 import type { ErrorBody } from './errors';
 import { servePage } from './page-files';
 import { eventStream } from './sse';
@@ -35,8 +35,10 @@ const MAX_TEXT_CHARS = 100_000;
 /** What the API is built from. */
 export interface AppDependencies {
   client: Client;
-  /** Reads a workflow's event stream from an offset (src/streams' watchRun in production). */
+  /** Reads a run's event stream from an offset (src/streams' watchRun in production, see readers.ts). */
   watch: WatchEvents;
+  /** Reads a session's event stream from an offset (watchSession in production); `watch` when not given. */
+  watchSession?: WatchEvents;
   /** Task queue of the runs and sessions this API starts. */
   taskQueue: string;
   /** Base URL of the Temporal Web UI, for links (default http://localhost:8233). */
@@ -110,6 +112,7 @@ function decisionOf(body: Record<string, unknown>, toolUseId: string) {
 /** Builds the API and the chat page. */
 export function createApp(deps: AppDependencies): Hono {
   const { client, watch, taskQueue, token } = deps;
+  const watchSessionEvents = deps.watchSession ?? watch;
   const uiBase = deps.uiBaseUrl ?? DEFAULT_UI_URL;
   const namespace = client.options.namespace;
   const link = (workflowId: string, runId?: string) => webUiLink(uiBase, namespace, workflowId, runId);
@@ -268,8 +271,10 @@ export function createApp(deps: AppDependencies): Hono {
       workflowId: id,
       taskQueue,
       args: [session],
-      // A second message joins the open session; only the first one starts it.
+      // A second message joins the open session; only the first one starts it, and an ID whose session has
+      // closed is not started again (409 SessionEnded), as with openSession.
       workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
     // Answer once the session has accepted the message: the turn's text follows on the event stream.
     const update = await client.workflow
@@ -279,7 +284,7 @@ export function createApp(deps: AppDependencies): Hono {
         startWorkflowOperation: operation,
       })
       .catch((err: unknown) => {
-        throw fromApprovalError(err, sessionNotFound(id));
+        throw fromSendError(err, id, sessionNotFound(id));
       });
     const status = await client.workflow
       .getHandle(id)
@@ -304,7 +309,13 @@ export function createApp(deps: AppDependencies): Hono {
 
   api.get('/sessions/:id/events', async (c) => {
     const id = checkId(c.req.param('id'), 'session');
-    return eventStream(c.req.raw, watch, id, { endAfterRunFinished: false, ...streamOptions });
+    await client.workflow
+      .getHandle(id)
+      .describe()
+      .catch((err: unknown) => {
+        throw fromTemporalError(err, sessionNotFound(id));
+      });
+    return eventStream(c.req.raw, watchSessionEvents, id, { endAfterRunFinished: false, ...streamOptions });
   });
 
   api.post('/sessions/:id/steer', async (c) => {

@@ -1,6 +1,12 @@
 // The HTTP API's errors: every one is JSON `{ type, message }` with a status code, so a script can branch on the
 // type and a person can act on the message.
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { SessionErrorType } from '../shared/session-definitions';
 
 /** Stable `type` strings of the HTTP API's errors. */
 export const HttpErrorType = {
@@ -14,6 +20,8 @@ export const HttpErrorType = {
   RunNotFound: 'RunNotFound',
   /** No session with that ID. */
   SessionNotFound: 'SessionNotFound',
+  /** The session has ended (or is ending): it takes no more messages, and its ID is not started again. */
+  SessionEnded: 'SessionEnded',
   /** No route for this method and path. */
   RouteNotFound: 'RouteNotFound',
   /** The tool call named is not waiting for a person (unknown, or already decided). */
@@ -102,4 +110,25 @@ export function fromApprovalError(err: unknown, notFound: () => HttpError): Http
       : new HttpError(400, HttpErrorType.Rejected, reason);
   }
   return fromTemporalError(err, notFound);
+}
+
+/**
+ * A send (update-with-start) that failed. A session that has closed is never started again under its ID (reuse
+ * policy REJECT_DUPLICATE, as `openSession` does), and one that is closing refuses the message in its validator:
+ * both are 409 SessionEnded, so a closed conversation is not silently replaced by an empty one.
+ */
+export function fromSendError(err: unknown, sessionId: string, notFound: () => HttpError): HttpError {
+  const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+  if (cause instanceof ApplicationFailure && cause.type === SessionErrorType.SessionEnded)
+    return new HttpError(409, HttpErrorType.SessionEnded, cause.message);
+  if (
+    err instanceof WorkflowExecutionAlreadyStartedError ||
+    (err instanceof Error && /already (completed|started)/i.test(err.message))
+  )
+    return new HttpError(
+      409,
+      HttpErrorType.SessionEnded,
+      `Session ${sessionId} has ended; it takes no more messages. Start a new conversation with another ID to go on.`,
+    );
+  return fromApprovalError(err, notFound);
 }

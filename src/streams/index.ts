@@ -13,5 +13,5 @@ export {
 export type { StreamBackendOptions } from './open';
 export { StreamWriter, warnOnce } from './writer';
 export type { WarnFn } from './writer';
-export { watchRun, outcomeEvent } from './watch';
-export type { WatchRunOptions } from './watch';
+export { watchRun, watchSession, outcomeEvent } from './watch';
+export type { WatchRunOptions, WatchSessionOptions } from './watch';

@@ -32,6 +32,8 @@ import type { PendingApproval, TurnContext } from './tool-calls';
 import { checkSend, reasonOf, steerTextOf } from './session/person-input';
 import { acceptCarry, invalidSession, plusUsage, SESSION_CARRY_KIND } from './session/state';
 import type { SessionCarry } from './session/state';
+import { flushRunStream } from './stream-events';
+import { sessionStream } from './session/stream';
 import { runTurn, sendFailure, sessionBudgetSpent } from './session/turn';
 import type { SendJob, Session } from './session/turn';
 
@@ -119,8 +121,10 @@ export async function agentSession(rawInput: unknown, ...handedOver: unknown[]):
         await wf.condition(
           () => wf.allHandlersFinished() || s.queue.length > 0 || s.endRequested !== undefined,
         );
-        if (s.queue.length === 0 && s.endRequested === undefined)
+        if (s.queue.length === 0 && s.endRequested === undefined) {
+          await flushRunStream(s.turn.stream, s.plan);
           return wf.continueAsNew<typeof agentSession>(rawInput, toCarry(s, sends));
+        }
       }
     }
   } catch (err) {
@@ -266,7 +270,7 @@ function fresh(pinned: PinnedSession): Session {
   });
 }
 
-function fromCarry({ kind: _k, fromRunId: _f, ...carry }: SessionCarry): Session {
+function fromCarry({ kind: _k, fromRunId: _f, streamTurn, ...carry }: SessionCarry): Session {
   const plan = carry.run.plan;
   const turn: TurnContext = {
     tools: new Map(carry.run.tools.map((tool) => [tool.name, tool])),
@@ -275,6 +279,7 @@ function fromCarry({ kind: _k, fromRunId: _f, ...carry }: SessionCarry): Session
     heartbeatTimeoutMs: plan.heartbeatTimeoutMs,
     approvals: new Map(),
     running: new Map(),
+    stream: sessionStream(streamTurn ?? carry.modelCalls),
   };
   const session: Session = { ...carry, plan, turn, queue: [] };
   // Sub-agents share what the turn in progress has left of its per-turn budgets.
@@ -295,6 +300,7 @@ function toCarry(s: Session, sends: number): SessionCarry {
     steers: s.steers,
     sends,
     modelCalls: s.modelCalls,
+    ...(s.turn.stream ? { streamTurn: s.turn.stream.turn } : {}),
     usage: s.usage,
     costUsd: s.costUsd,
     idleSince: s.idleSince,

@@ -18,8 +18,7 @@ import { scriptedStream } from '../helpers/scripted-stream';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUTPUT_DIR = path.join(ROOT, 'test-output');
-// UPDATE_DOCS_SCREENSHOT=1 also rewrites the screenshot the README shows.
-const DOCS_SCREENSHOT = path.join(ROOT, 'docs', 'chat-page.png');
+// The README's screenshot comes from the real page: chat-page-e2e.test.ts (UPDATE_DOCS_SCREENSHOT=1) rewrites it.
 const SESSION = 'chat-page-test';
 
 // The page's document, as the functions run in the browser see it (the test's tsconfig has no DOM types).
@@ -48,7 +47,7 @@ before(async () => {
     }),
   });
   running = worker.run();
-  // With the real session and streams, the one line to change: watch: (id, from, signal) => watchRun(...).
+  // The real session and readers are tested end to end in chat-page-e2e.test.ts; here the test writes the stream.
   server = await listen({ client: env.client, watch: stream.watch, taskQueue: env.taskQueue, port: 0 });
   page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
 });
@@ -121,7 +120,6 @@ describe('the chat page', () => {
     const card = page.locator('.tool[data-tool-use-id="toolu_page_1"]');
     await expectVisible(card.locator('button.approve'), 'the approve button');
     await expectVisible(card.getByText('"48810"'), "the call's input");
-    if (process.env.UPDATE_DOCS_SCREENSHOT === '1') await screenshot(DOCS_SCREENSHOT);
     await card.locator('button.approve').click();
     await eventually(
       'the approval to reach the session',

@@ -1,13 +1,15 @@
 // Integration tests: the HTTP API of `durable-agent serve` over real HTTP, against a real Temporal dev server, a
-// worker in this process and the fake Claude. Event streams come from an injected reader that yields scripted
-// events (the API's side of SSE; the stream itself is src/streams' business).
+// worker in this process and the fake Claude. Event streams come either from the real readers (`serve`'s own,
+// src/http/readers.ts) or from an injected reader that yields scripted events, to pin the API's side of SSE.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/http/app';
+import { streamReaders } from '../../src/http/readers';
 import { listen, ServeConfigError } from '../../src/http/serve';
 import type { HttpServer } from '../../src/http/serve';
 import type { WatchEvents } from '../../src/http/sse';
+import { visibleText } from '../../src/streams/assemble';
 import type { StreamEvent } from '../../src/shared/stream-events';
 import { waitFor } from '../helpers/child-worker';
 import { startTestEnv } from '../helpers/env';
@@ -19,6 +21,8 @@ const TOKEN = 'test-token-0123456789abcdef';
 
 let env: TestEnv;
 let server: HttpServer;
+/** The API as `durable-agent serve` builds it: the real stream readers. */
+let real: HttpServer;
 const watched: Array<{ id: string; from: number }> = [];
 
 /** Each run's stream: two deltas, the end of the run, and an event after it that a run's reader never gets. */
@@ -37,9 +41,16 @@ before(async () => {
   env = await startTestEnv();
   await env.startWorker(controlTools);
   server = await listen({ client: env.client, watch, taskQueue: env.taskQueue, port: 0 });
+  real = await listen({
+    client: env.client,
+    ...streamReaders(env.client),
+    taskQueue: env.taskQueue,
+    port: 0,
+  });
 });
 after(async () => {
   await server?.close();
+  await real?.close();
   await env?.close();
 });
 
@@ -189,6 +200,104 @@ describe('runs over HTTP', () => {
     assertError(await call('GET', '/runs/no-such-run/events'), 404, 'RunNotFound');
   });
 });
+
+/** The events of an SSE body, parsed from its `data:` lines. */
+function eventsOf(body: string): StreamEvent[] {
+  return [...body.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1] as string) as StreamEvent);
+}
+
+describe('event streams from the real readers', () => {
+  it('serves a run’s real stream as SSE: the answer streamed in parts, run_finished last, resume after Last-Event-ID', async () => {
+    const answer = 'It is sunny in Oslo today, with a light breeze from the fjord.';
+    env.fake.script([{ content: answer, deltas: 6, chunkDelayMs: 30 }], { match: 'http real run' });
+    await call('POST', '/runs', { id: 'http-real-run', prompt: 'An http real run.' }, {}, real.url);
+    const body = await (await fetch(`${real.url}/runs/http-real-run/events`)).text();
+    const events = eventsOf(body);
+    assert.ok(events.filter((e) => e.type === 'text').length > 1, body);
+    assert.equal(visibleText(events), answer);
+    const last = events[events.length - 1];
+    assert.ok(last?.type === 'run_finished' && last.status === 'completed', body);
+    assert.deepEqual(
+      [...body.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])),
+      events.map((_, i) => i + 1),
+    );
+    // Last-Event-ID n: the reader gets n+1 on (the API's "first wanted" is the reader's "after n").
+    const resumed = await fetch(`${real.url}/runs/http-real-run/events`, {
+      headers: { 'last-event-id': '2' },
+    });
+    assert.deepEqual(eventsOf(await resumed.text()), events.slice(2));
+    const fromQuery = await fetch(`${real.url}/runs/http-real-run/events?from=3`);
+    assert.deepEqual(eventsOf(await fromQuery.text()), events.slice(2));
+  });
+
+  it('serves a session’s real stream: a run_finished per send, and the response ends when the session closes', async () => {
+    env.fake.script(
+      [
+        { content: 'Hello Ada.', deltas: 3 },
+        { content: 'You are Ada.', deltas: 3 },
+      ],
+      { match: 'http real session' },
+    );
+    const id = `http-real-session-${Date.now()}`;
+    const first = await call(
+      'POST',
+      `/sessions/${id}/messages`,
+      { text: 'http real session: I am Ada' },
+      {},
+      real.url,
+    );
+    assert.equal(first.status, 202, JSON.stringify(first.json));
+    // Followed live from the first send on.
+    const following = fetch(`${real.url}/sessions/${id}/events`).then((r) => r.text());
+    await waitFor('the first answer', () => servedBy(env.fake, 'http real session').length === 1);
+    await sessionIdle(id);
+    const second = await call('POST', `/sessions/${id}/messages`, { text: 'Who am I?' }, {}, real.url);
+    assert.equal(second.status, 202);
+    await waitFor('the second answer', () => servedBy(env.fake, 'http real session').length === 2);
+    await sessionIdle(id);
+    assert.equal((await call('POST', `/sessions/${id}/end`, {}, {}, real.url)).status, 202);
+    const events = eventsOf(await following);
+    const ends = events.filter((e) => e.type === 'run_finished');
+    assert.deepEqual(
+      ends.map((e) => [e.type === 'run_finished' && e.send, e.type === 'run_finished' && e.text]),
+      [
+        [1, 'Hello Ada.'],
+        [2, 'You are Ada.'],
+      ],
+    );
+    assert.equal(visibleText(events), 'Hello Ada.\n\nYou are Ada.');
+    const resumed = await fetch(`${real.url}/sessions/${id}/events`, { headers: { 'last-event-id': '3' } });
+    assert.deepEqual(eventsOf(await resumed.text()), events.slice(3));
+
+    // The session has ended: a message is refused, and the ID is not started again as a new session.
+    const { runId } = await env.client.workflow.getHandle(id).describe();
+    assertError(
+      await call('POST', `/sessions/${id}/messages`, { text: 'Still there?' }, {}, real.url),
+      409,
+      'SessionEnded',
+      /ended/,
+    );
+    const after = await env.client.workflow.getHandle(id).describe();
+    assert.equal(after.runId, runId);
+    assert.equal(after.status.name, 'COMPLETED');
+    assert.equal(servedBy(env.fake, 'http real session').length, 2);
+    assertError(
+      await call('GET', '/sessions/no-such-session/events', undefined, {}, real.url),
+      404,
+      'SessionNotFound',
+    );
+  });
+});
+
+/** Polls GET /sessions/:id until no turn runs. */
+async function sessionIdle(id: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    const answer = await call('GET', `/sessions/${id}`, undefined, {}, real.url);
+    if (answer.json.state === 'idle') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`session ${id} never went idle`);
+}
 
 describe('HTTP errors', () => {
   it('answers bad run input with 400 InvalidAgentInput listing the problems, and bad JSON with 400 InvalidRequest', async () => {

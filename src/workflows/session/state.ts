@@ -28,6 +28,8 @@ export interface SessionCarry {
   sends: number;
   /** Model calls over every turn: model-call numbers keep rising over the whole conversation. */
   modelCalls: number;
+  /** The highest model-call number the stream used (above modelCalls after a call cut short); absent before streams. */
+  streamTurn?: number;
   usage: Usage;
   costUsd: number;
   /** Workflow time (ms) since when the session has been idle; the idle timeout counts from it. */
@@ -69,6 +71,11 @@ export function acceptCarry(extra: unknown[]): SessionCarry | undefined {
   const counts = [carry.messages, carry.sends, carry.modelCalls, carry.costUsd, carry.idleSince];
   if (!counts.every((n) => typeof n === 'number' && Number.isFinite(n) && n >= 0))
     problems.push('a counter is not a number');
+  if (
+    carry.streamTurn !== undefined &&
+    !(typeof carry.streamTurn === 'number' && Number.isSafeInteger(carry.streamTurn) && carry.streamTurn >= 0)
+  )
+    problems.push('streamTurn is not a model-call number');
   if (!Array.isArray(carry.pending) || !Array.isArray(carry.steers)) problems.push('pending is not a list');
   if (typeof carry.session?.idleTimeoutMs !== 'number') problems.push('session limits are missing');
   if (problems.length > 0) throw invalidSession(problems.map((p) => `session state: ${p}`));

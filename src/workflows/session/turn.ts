@@ -14,6 +14,7 @@ import type { TurnContext } from '../tool-calls';
 import { keepToolResults, withUserContent } from './messages';
 import { plusUsage } from './state';
 import type { SessionCarry } from './state';
+import { callsBefore, publishSendEnd } from './stream';
 
 /** A send waiting for its turn, and how it ended. */
 export interface SendJob {
@@ -80,7 +81,7 @@ export async function runTurn(session: Session, job: SendJob): Promise<void> {
   try {
     const ended = await current.scope.run(() =>
       loop(state, session.plan, session.turn, false, {
-        callsBefore: session.modelCalls,
+        callsBefore: callsBefore(session.modelCalls, session.turn.stream),
         beforeModelCall: (turn) => {
           const spent = sessionBudgetSpent(session, turn);
           if (spent) return spent;
@@ -118,6 +119,12 @@ export async function runTurn(session: Session, job: SendJob): Promise<void> {
   session.costUsd += state.costUsd;
   if (ending) job.result = { ...assemble(state, ending), send: job.send };
   else job.error = failure;
+  await publishSendEnd(
+    session.turn.stream,
+    session.plan,
+    job.send,
+    job.result ? { result: job.result } : { error: job.error },
+  );
   job.done = true;
 }
 
