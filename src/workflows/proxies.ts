@@ -5,13 +5,13 @@ import type { Activities } from '../activities';
 // Deep imports: src/shared's index also exports the zod schemas, which must stay out of the workflow bundle.
 import { modelTaskQueue } from '../shared/constants';
 import { RunErrorType, ToolErrorType } from '../shared/errors';
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../shared/run-plan';
+import { LEGACY_HEARTBEAT_TIMEOUT_MS } from '../shared/run-plan';
 import type { ToolPolicy } from '../shared/run-plan';
 
 // A worker that dies mid-call is noticed after the run's heartbeat timeout and the call is retried elsewhere
 // (or, for unsafe tools, reconciled or reported as outcome unknown). It comes from the run's plan, recorded
 // by pinRun, never from this deployment; plans pinned before it was a setting keep the old fixed 5 s.
-const heartbeat = (pinnedMs: number | undefined): number => pinnedMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+const heartbeat = (pinnedMs: number | undefined): number => pinnedMs ?? LEGACY_HEARTBEAT_TIMEOUT_MS;
 
 // Attempts at most for one model call: Temporal's retry policy is the only retry layer.
 const MODEL_CALL_ATTEMPTS = 5;
