@@ -10,6 +10,7 @@ import { runInProcessLoop } from '../baseline/in-process-loop';
 import { MAX_TOKENS, MODEL, UNLIMITED } from '../env';
 import type { BenchEnv } from '../env';
 import { chainHistories, eventTime } from '../history';
+import { watchRetry } from '../retry-watch';
 import { once } from '../scenario';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, requestsOf, scriptChain, TokenLedger } from '../script';
@@ -72,6 +73,12 @@ interface MidToolRun extends CrashRun {
   toNextStep: number;
   /** Kill → tool 4's second attempt started. */
   detection: number;
+  /** The dead attempt's last heartbeat → the server ends it (the heartbeat timeout fires). */
+  beatToEnd: number;
+  /** Kill → the server ends the dead attempt. */
+  killToEnd: number;
+  /** The server ends the dead attempt → tool 4's second attempt starts (retry interval and dispatch). */
+  endToRetry: number;
   /** Tool 4's second attempt, start to end. */
   rerun: number;
   /** Tool 4's second attempt ended → the next model request. */
@@ -120,6 +127,7 @@ function midToolRuns({ env, reps, log }: ScenarioContext): Promise<MidToolRun[]>
         let started: ExecutionEntry | undefined;
         await waitFor(`tool ${CRASH_STEP} to start`, () => (started = firstStart()) !== undefined, 60_000);
         const first = started as ExecutionEntry;
+        const timeline = watchRetry(handle, 'runTool');
         const victim = workers.find((w) => w.process.pid === first.pid);
         if (!victim)
           throw new Error(`tool ${CRASH_STEP} ran in pid ${first.pid}, not in a worker of this bench`);
@@ -128,6 +136,7 @@ function midToolRuns({ env, reps, log }: ScenarioContext): Promise<MidToolRun[]>
         await victim.kill();
         const result = await handle.result();
         if (result.status !== 'completed') throw new Error(`run ${workflowId} ended ${result.status}`);
+        const seen = await timeline;
 
         const entries = mine();
         const retryStart = entries.find(
@@ -147,6 +156,9 @@ function midToolRuns({ env, reps, log }: ScenarioContext): Promise<MidToolRun[]>
         const run: MidToolRun = {
           toNextStep: next.receivedAt - killedAt,
           detection: retryStart.at - killedAt,
+          beatToEnd: (seen.attemptEnded ?? NaN) - (seen.lastBeat ?? NaN),
+          killToEnd: (seen.attemptEnded ?? NaN) - killedAt,
+          endToRetry: retryStart.at - (seen.attemptEnded ?? NaN),
           rerun: retryEnd.at - retryStart.at,
           handBack: next.receivedAt - retryEnd.at,
           heldWorkflow: holder.startsWith(`${victim.process.pid}@`),
@@ -158,7 +170,9 @@ function midToolRuns({ env, reps, log }: ScenarioContext): Promise<MidToolRun[]>
         runs.push(run);
         env.fake.reset();
         log(
-          `[f] ${rep}/${reps}: kill → step ${CRASH_STEP} done ${format(run.toNextStep / 1000, 's')} (retry after ${format(run.detection / 1000, 's')}, ` +
+          `[f] ${rep}/${reps}: kill → step ${CRASH_STEP} done ${format(run.toNextStep / 1000, 's')} (retry after ${format(run.detection / 1000, 's')}: ` +
+            `last beat → attempt ended ${format(run.beatToEnd / 1000, 's')}, kill → attempt ended ${format(run.killToEnd / 1000, 's')}, ` +
+            `attempt ended → retry ${format(run.endToRetry / 1000, 's')}; ` +
             `killed worker ${run.heldWorkflow ? 'also held' : 'did not hold'} the workflow); tokens spent again ${run.tokensAgain}`,
         );
         // Back to two workers, before the next run starts.
@@ -294,6 +308,9 @@ export const recovery: Scenario = {
     const s = {
       next: summarize(durable.map((r) => r.toNextStep / 1000)),
       detection: summarize(durable.map((r) => r.detection / 1000)),
+      beatToEnd: summarize(durable.map((r) => r.beatToEnd / 1000)),
+      killToEnd: summarize(durable.map((r) => r.killToEnd / 1000)),
+      endToRetry: summarize(durable.map((r) => r.endToRetry / 1000)),
       rerun: summarize(durable.map((r) => r.rerun / 1000)),
       handBack: summarize(durable.map((r) => r.handBack / 1000)),
       inProcess: summarize(inProcess.map((r) => r.toNextStep / 1000)),
@@ -321,6 +338,23 @@ export const recovery: Scenario = {
           unit: 's',
           summary: s.detection,
           versus: 'goal ≤ 3 s',
+        },
+        {
+          label: '… kill → the server ends the dead attempt (heartbeat timeout)',
+          unit: 's',
+          summary: s.killToEnd,
+        },
+        {
+          label: "… the dead attempt's last heartbeat → the server ends it",
+          unit: 's',
+          summary: s.beatToEnd,
+          versus: 'heartbeat timeout 2 s',
+        },
+        {
+          label: '… the server ends it → the retry starts on the other worker',
+          unit: 's',
+          summary: s.endToRetry,
+          versus: 'retry interval 1 s',
         },
         {
           label: `of which: tool ${CRASH_STEP} runs again (its own ${CRASH_TOOL_MS / 1000} s)`,
