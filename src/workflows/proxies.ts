@@ -16,6 +16,10 @@ const heartbeat = (pinnedMs: number | undefined): number => pinnedMs ?? LEGACY_H
 // Attempts at most for one model call: Temporal's retry policy is the only retry layer.
 const MODEL_CALL_ATTEMPTS = 5;
 
+// The wait before a model or tool call's second attempt. After a dead worker's heartbeat timeout it adds to the
+// recovery time, so it is short; API errors that ask for more wait their retry-after (callClaude sets it).
+const FIRST_RETRY_AFTER = '500 milliseconds';
+
 const setup = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 3, nonRetryableErrorTypes: [RunErrorType.ToolsUnavailable] },
@@ -52,7 +56,7 @@ export function modelCall(summary: string, heartbeatTimeoutMs: number | undefine
     heartbeatTimeout: heartbeat(heartbeatTimeoutMs),
     retry: {
       maximumAttempts: MODEL_CALL_ATTEMPTS,
-      initialInterval: '1 second',
+      initialInterval: FIRST_RETRY_AFTER,
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       // No list of non-retryable types: callClaude marks each failure, since the API's x-should-retry header
@@ -73,7 +77,7 @@ export function toolCall(
     heartbeatTimeout: Math.min(spec.timeoutMs, heartbeat(heartbeatTimeoutMs)),
     retry: {
       maximumAttempts: spec.effect === 'unsafe' ? 1 : spec.maxAttempts,
-      initialInterval: '1 second',
+      initialInterval: FIRST_RETRY_AFTER,
       backoffCoefficient: 2,
       maximumInterval: '30 seconds',
       nonRetryableErrorTypes: [
