@@ -20,7 +20,7 @@ export interface RunHealth {
   otherRetries: number;
   /** Workflow tasks that timed out waiting on a worker's sticky queue and went to the normal queue. */
   stickyTimeouts: number;
-  /** The longest wait of a workflow task from scheduled to started, in milliseconds. */
+  /** The longest wait of a workflow task after the run's first (those go to the worker's sticky queue), in ms. */
   maxWorkflowTaskWaitMs: number;
 }
 
@@ -44,6 +44,7 @@ export function runHealth(events: HistoryEvent[]): RunHealth {
     maxWorkflowTaskWaitMs: 0,
   };
   let scheduledAt: number | undefined;
+  let tasks = 0;
   for (const event of events) {
     const started = event.activityTaskStartedEventAttributes;
     if (started && (started.attempt ?? 1) > 1) {
@@ -54,7 +55,8 @@ export function runHealth(events: HistoryEvent[]): RunHealth {
     const taskTimedOut = event.workflowTaskTimedOutEventAttributes;
     if (taskTimedOut?.timeoutType === TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) health.stickyTimeouts++;
     if (event.workflowTaskScheduledEventAttributes) scheduledAt = eventTime(event);
-    if (event.workflowTaskStartedEventAttributes && scheduledAt !== undefined) {
+    // A run's first task waits on the normal queue behind every run started with it; later ones are sticky.
+    if (event.workflowTaskStartedEventAttributes && scheduledAt !== undefined && ++tasks > 1) {
       health.maxWorkflowTaskWaitMs = Math.max(health.maxWorkflowTaskWaitMs, eventTime(event) - scheduledAt);
       scheduledAt = undefined;
     }

@@ -184,7 +184,7 @@ export const throughput: Scenario = {
             summary: of('stickyTimeouts'),
           },
           {
-            label: 'durable: longest workflow-task wait (scheduled → started)',
+            label: 'durable: longest wait of a later workflow task (scheduled → started)',
             unit: 'ms',
             summary: of('maxWorkflowTaskWaitMs'),
             versus: 'sticky timeout 3 s',

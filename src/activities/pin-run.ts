@@ -119,6 +119,7 @@ export function createPinParsed(
         heartbeatTimeoutMs,
         context: contextPlan(input.context, input.model, input.betas),
         streamEvents: true,
+        upsertChangesOnly: true,
       },
       tools: specs.map(policyOf),
       pinned,

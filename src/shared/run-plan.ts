@@ -36,6 +36,8 @@ export interface RunPlan {
   context?: ContextPlan;
   /** The run publishes its end to its event stream (publishEvents); absent in plans pinned before streams. */
   streamEvents?: true;
+  /** Search attributes are upserted only when one changes; absent in plans pinned before (they upsert every task). */
+  upsertChangesOnly?: true;
 }
 
 /**

@@ -30,20 +30,30 @@ export function progress(state: RunState, turn: TurnContext, status: RunProgress
   };
 }
 
-/** Updates the search attributes and the current details. */
+// The values each run last upserted, by its turn context (one per run of a chain).
+const upserted = new WeakMap<TurnContext, string>();
+
+/** Updates the search attributes (when one changed, in plans that say so) and the current details. */
 export function publish(
   state: RunState,
   plan: RunPlan,
   turn: TurnContext,
   status: RunProgress['status'],
 ): void {
-  wf.upsertSearchAttributes([
-    { key: AgentStatus, value: status },
-    { key: AgentIteration, value: state.iterations },
-    { key: AgentTotalTokens, value: totalTokens(state.usage) },
-    { key: AgentCostUsd, value: state.costUsd },
-    { key: AgentModel, value: plan.model },
-  ]);
+  const values = [status, state.iterations, totalTokens(state.usage), state.costUsd, plan.model] as const;
+  const key = JSON.stringify(values);
+  // Each upsert is a history event and a visibility write on the server, and a tool turn changes none of these
+  // values. Older plans upsert every time, as their histories recorded (a dropped upsert would not replay).
+  if (plan.upsertChangesOnly !== true || upserted.get(turn) !== key) {
+    upserted.set(turn, key);
+    wf.upsertSearchAttributes([
+      { key: AgentStatus, value: values[0] },
+      { key: AgentIteration, value: values[1] },
+      { key: AgentTotalTokens, value: values[2] },
+      { key: AgentCostUsd, value: values[3] },
+      { key: AgentModel, value: values[4] },
+    ]);
+  }
   const waiting = [...turn.approvals.values()].map((a) => `${a.name} (${a.toolUseId})`);
   // The Web UI renders this as markdown: one paragraph per line, and no "2/10" (it would become a fraction).
   wf.setCurrentDetails(
