@@ -14,6 +14,8 @@ const { TimeoutType } = temporal.api.enums.v1;
 
 /** Counts over a set of runs' histories. */
 export interface RunHealth {
+  /** Activities the runs scheduled (model calls, tool calls, pinning and message-store writes). */
+  activities: number;
   /** Activity attempts that ended because no heartbeat came within the heartbeat timeout. */
   heartbeatTimeouts: number;
   /** Activity attempts retried for any other reason (errors, other timeouts). */
@@ -38,6 +40,7 @@ function isHeartbeatTimeout(failure: Failure | null | undefined): boolean {
  */
 export function runHealth(events: HistoryEvent[]): RunHealth {
   const health: RunHealth = {
+    activities: 0,
     heartbeatTimeouts: 0,
     otherRetries: 0,
     stickyTimeouts: 0,
@@ -46,6 +49,7 @@ export function runHealth(events: HistoryEvent[]): RunHealth {
   let scheduledAt: number | undefined;
   let tasks = 0;
   for (const event of events) {
+    if (event.activityTaskScheduledEventAttributes) health.activities++;
     const started = event.activityTaskStartedEventAttributes;
     if (started && (started.attempt ?? 1) > 1) {
       if (isHeartbeatTimeout(started.lastFailure)) health.heartbeatTimeouts++;
@@ -67,6 +71,7 @@ export function runHealth(events: HistoryEvent[]): RunHealth {
 /** The health counts of many runs, their histories fetched a few at a time. */
 export async function runsHealth(client: Client, workflowIds: string[]): Promise<RunHealth> {
   const total: RunHealth = {
+    activities: 0,
     heartbeatTimeouts: 0,
     otherRetries: 0,
     stickyTimeouts: 0,
@@ -77,6 +82,7 @@ export async function runsHealth(client: Client, workflowIds: string[]): Promise
     for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
       const { events } = await client.workflow.getHandle(id).fetchHistory();
       const one = runHealth(events ?? []);
+      total.activities += one.activities;
       total.heartbeatTimeouts += one.heartbeatTimeouts;
       total.otherRetries += one.otherRetries;
       total.stickyTimeouts += one.stickyTimeouts;

@@ -101,8 +101,8 @@ export const throughput: Scenario = {
             durableWall.push(measured.result.result.wall);
             loop.p99.push(measured.result.p99Ms);
             loop.max.push(measured.result.maxMs);
-            cpu.durableServer.push(measured.serverMs / ((RUNS * ACTIVITIES) / 1000));
-            cpu.durableBench.push(measured.benchMs / ((RUNS * ACTIVITIES) / 1000));
+            cpu.durableServer.push(measured.serverMs);
+            cpu.durableBench.push(measured.benchMs);
           },
           async () => {
             const measured = await withCpu(serverPid, () => bareBatch(env, `${queue}-bare`, RUNS));
@@ -116,6 +116,9 @@ export const throughput: Scenario = {
         env.fake.reset();
         const h = await runsHealth(env.client, ids);
         health.push(h);
+        // CPU per 1,000 of the activities the runs really scheduled.
+        cpu.durableServer[rep - 1] = ((cpu.durableServer[rep - 1] as number) * 1000) / h.activities;
+        cpu.durableBench[rep - 1] = ((cpu.durableBench[rep - 1] as number) * 1000) / h.activities;
         const d = durableWall[rep - 1] as number;
         const b = bareWall[rep - 1] as number;
         log(
@@ -127,9 +130,17 @@ export const throughput: Scenario = {
       }
       const perSecond = (count: number, walls: number[]) => walls.map((w) => (count * 1000) / w);
       const turns = summarize(perSecond(RUNS * TURNS, durableWall));
-      const durableActs = summarize(perSecond(RUNS * ACTIVITIES, durableWall));
+      // The agent's activities as its histories count them: the ones per turn, and the ledger's store at the end.
+      const durableActs = summarize(
+        durableWall.map((w, i) => ((health[i] as RunHealth).activities * 1000) / w),
+      );
       const bareActs = summarize(perSecond(RUNS * ACTIVITIES, bareWall));
-      const ratio = summarize(durableWall.map((d, i) => (bareWall[i] as number) / d));
+      const ratio = summarize(
+        durableWall.map(
+          (d, i) => (health[i] as RunHealth).activities / d / ((RUNS * ACTIVITIES) / (bareWall[i] as number)),
+        ),
+      );
+      const perRun = (health[0]?.activities ?? NaN) / RUNS;
       const of = (key: keyof RunHealth) => summarize(health.map((h) => h[key]));
       const heartbeatTimeouts = of('heartbeatTimeouts');
       const loopMax = summarize(loop.max);
@@ -143,7 +154,8 @@ export const throughput: Scenario = {
         setup:
           `${RUNS} agent runs started at once on one in-process worker (default worker options), each ${TURNS} turns: ` +
           `${STEPS} model calls that ask for one tool call and a final answer, no model latency, instant tools ` +
-          `(${ACTIVITIES} activities per run with the tool pinning). Baseline: ${RUNS} bare workflows of ${ACTIVITIES} no-op ` +
+          `(${ACTIVITIES} activities per run with the tool pinning, and the tool-call ledger's store at the end: the histories ` +
+          `count ${format(perRun, 'count')}). Baseline: ${RUNS} bare workflows of ${ACTIVITIES} no-op ` +
           'activities each, started at once on one worker. Wall time from the first start to the last result. ' +
           "Retries and timeouts are counted from every agent run's history after each repetition; CPU is the server " +
           "process's (from /proc) and the bench process's (worker, fake Claude and bench together), per 1,000 activities.",
