@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Server times (ms since the epoch) of one activity's first attempt and its retry. */
 export interface RetryTimeline {
-  /** The first attempt's last heartbeat the server recorded. */
+  /** The first attempt's last heartbeat the server recorded, or its start when it recorded none. */
   lastBeat?: number | undefined;
   /** When the server made the second attempt due: the heartbeat timeout plus the retry interval after it. */
   retryDue?: number | undefined;
@@ -20,6 +20,7 @@ interface PendingActivity {
   activityType?: { name?: string | null } | null;
   attempt?: number | null;
   lastHeartbeatTime?: Timestamp | null;
+  lastStartedTime?: Timestamp | null;
   scheduledTime?: Timestamp | null;
   nextAttemptScheduleTime?: Timestamp | null;
 }
@@ -44,8 +45,11 @@ export async function watchRetry(
     const { raw } = await handle.describe();
     const pending = (raw.pendingActivities ?? []) as PendingActivity[];
     const activity = pending.find((a) => a.activityType?.name === activityType);
-    if (activity) timeline.lastBeat = ms(activity.lastHeartbeatTime) ?? timeline.lastBeat;
+    // Without a beat yet, the server counts the heartbeat timeout from the attempt's start.
+    if (activity && (activity.attempt ?? 1) === 1)
+      timeline.lastBeat = ms(activity.lastHeartbeatTime) ?? ms(activity.lastStartedTime) ?? timeline.lastBeat;
     if (activity && (activity.attempt ?? 1) > 1) {
+      timeline.lastBeat = ms(activity.lastHeartbeatTime) ?? timeline.lastBeat;
       timeline.retryDue = ms(activity.nextAttemptScheduleTime) ?? ms(activity.scheduledTime);
       return timeline;
     }

@@ -340,7 +340,8 @@ export const recovery: Scenario = {
           versus: 'goal ≤ 3 s',
         },
         {
-          label: "… kill → the dead attempt's last heartbeat at the server (negative: before the kill)",
+          label:
+            "… kill → the dead attempt's last heartbeat (or its start) at the server (negative: before the kill)",
           unit: 's',
           summary: s.killToBeat,
         },
