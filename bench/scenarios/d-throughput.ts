@@ -130,7 +130,8 @@ export const throughput: Scenario = {
       }
       const perSecond = (count: number, walls: number[]) => walls.map((w) => (count * 1000) / w);
       const turns = summarize(perSecond(RUNS * TURNS, durableWall));
-      // The agent's activities as its histories count them: the ones per turn, and the ledger's store at the end.
+      // The agent's activities as its histories count them: those of each turn, and the ledger's store and the
+      // event stream's end at the run's end.
       const durableActs = summarize(
         durableWall.map((w, i) => ((health[i] as RunHealth).activities * 1000) / w),
       );
@@ -154,8 +155,8 @@ export const throughput: Scenario = {
         setup:
           `${RUNS} agent runs started at once on one in-process worker (default worker options), each ${TURNS} turns: ` +
           `${STEPS} model calls that ask for one tool call and a final answer, no model latency, instant tools ` +
-          `(${ACTIVITIES} activities per run with the tool pinning, and the tool-call ledger's store at the end: the histories ` +
-          `count ${format(perRun, 'count')}). Baseline: ${RUNS} bare workflows of ${ACTIVITIES} no-op ` +
+          `(${ACTIVITIES} activities per run with the tool pinning, and what runs schedule besides: the tool-call ledger's ` +
+          `store and the event stream's end; the histories count ${format(perRun, 'count')}). Baseline: ${RUNS} bare workflows of ${ACTIVITIES} no-op ` +
           'activities each, started at once on one worker. Wall time from the first start to the last result. ' +
           "Retries and timeouts are counted from every agent run's history after each repetition; CPU is the server " +
           "process's (from /proc) and the bench process's (worker, fake Claude and bench together), per 1,000 activities.",
