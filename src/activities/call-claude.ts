@@ -129,11 +129,13 @@ export function createCallClaude(
     const ctx = Context.current();
     // The timer heartbeat stays on while streaming: real replies may pause longer than the heartbeat timeout
     // (the SDK swallows pings), so stalls are caught by the idle timer instead.
-    const stopHeartbeat = startHeartbeat(ctx);
+    let events = 0;
+    let lastEvent: string | undefined;
+    // Progress rides on the timer's beats: a beat per stream event would be a server write per event.
+    const stopHeartbeat = startHeartbeat(ctx, undefined, () => ({ event: lastEvent, events }));
     const abort = new AbortController();
     const cancel = () => abort.abort(ctx.cancellationSignal.reason);
     ctx.cancellationSignal.addEventListener('abort', cancel, { once: true });
-    let events = 0;
     let idle: ReturnType<typeof idleTimer> | undefined;
     const live = startModelCallStream(streams, ctx, input);
     try {
@@ -146,7 +148,7 @@ export function createCallClaude(
       stream.on('streamEvent', (event) => {
         events += 1;
         idle?.touch();
-        ctx.heartbeat({ event: event.type, events });
+        lastEvent = event.type;
         live?.push(event);
       });
       const message = await stream.finalMessage();

@@ -34,7 +34,7 @@ export interface ActivityDeps {
   toolStopGraceMs?: number;
   /** Stream idle timeout and retry-after cap of model calls; defaults where not given. */
   modelCallLimits?: Partial<ModelCallLimits>;
-  /** The heartbeat timeout pinned into each run's plan; 5 s when not given. */
+  /** The heartbeat timeout pinned into each run's plan; DEFAULT_HEARTBEAT_TIMEOUT_MS (2 s) when not given. */
   heartbeatTimeoutMs?: number;
   /** Where runs' live events go (DURABLE_AGENT_STREAM); none when not given. */
   streams?: StreamBackend;

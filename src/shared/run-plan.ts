@@ -40,8 +40,16 @@ export interface RunPlan {
   upsertChanged?: true;
 }
 
-/** The heartbeat timeout of runs whose plan has none (DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS unset, or older runs). */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 5_000;
+/**
+ * The heartbeat timeout pinned into new runs when DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS is unset: a dead
+ * worker's call is retried elsewhere within about 2.5 s (this, minus the time since its last beat, plus the
+ * retry interval), while a live worker beating every second may fall a full second behind before it counts as
+ * dead (BENCHMARKS.md (d) and (f) measure both).
+ */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 2_000;
+
+/** The heartbeat timeout of runs pinned before it was a setting: their plans have none, and they keep 5 s. */
+export const LEGACY_HEARTBEAT_TIMEOUT_MS = 5_000;
 
 /** What the workflow needs to start a sub-agent's child run: its name and the child's input but the task. */
 export interface SubagentPolicy {

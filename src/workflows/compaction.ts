@@ -11,7 +11,7 @@ import { modelTaskQueue } from '../shared/constants';
 import type { CompactionReport, ContextEdit, ContextManagement, ContextState } from '../shared/context';
 import { ClaudeErrorType, RunErrorType } from '../shared/errors';
 import type { MessageParam, ToolResultBlock } from '../shared/messages';
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../shared/run-plan';
+import { LEGACY_HEARTBEAT_TIMEOUT_MS } from '../shared/run-plan';
 import type { RunPlan } from '../shared/run-plan';
 import { addUsage } from './budget';
 import { recordModelCall } from './metrics';
@@ -220,7 +220,8 @@ function fitCall(heartbeatTimeoutMs: number | undefined, nth: number): Activitie
   return wf.proxyActivities<Activities>({
     taskQueue: modelTaskQueue(wf.workflowInfo().taskQueue),
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+    // Plans pinned before the heartbeat timeout was a setting keep what they were scheduled with.
+    heartbeatTimeout: heartbeatTimeoutMs ?? LEGACY_HEARTBEAT_TIMEOUT_MS,
     retry: {
       maximumAttempts: 5,
       initialInterval: '1 second',

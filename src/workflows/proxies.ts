@@ -5,16 +5,20 @@ import type { Activities } from '../activities';
 // Deep imports: src/shared's index also exports the zod schemas, which must stay out of the workflow bundle.
 import { modelTaskQueue } from '../shared/constants';
 import { RunErrorType, ToolErrorType } from '../shared/errors';
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../shared/run-plan';
+import { LEGACY_HEARTBEAT_TIMEOUT_MS } from '../shared/run-plan';
 import type { ToolPolicy } from '../shared/run-plan';
 
 // A worker that dies mid-call is noticed after the run's heartbeat timeout and the call is retried elsewhere
 // (or, for unsafe tools, reconciled or reported as outcome unknown). It comes from the run's plan, recorded
 // by pinRun, never from this deployment; plans pinned before it was a setting keep the old fixed 5 s.
-const heartbeat = (pinnedMs: number | undefined): number => pinnedMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+const heartbeat = (pinnedMs: number | undefined): number => pinnedMs ?? LEGACY_HEARTBEAT_TIMEOUT_MS;
 
 // Attempts at most for one model call: Temporal's retry policy is the only retry layer.
 const MODEL_CALL_ATTEMPTS = 5;
+
+// The wait before a model or tool call's second attempt. After a dead worker's heartbeat timeout it adds to the
+// recovery time, so it is short; API errors that ask for more wait their retry-after (callClaude sets it).
+const FIRST_RETRY_AFTER = '500 milliseconds';
 
 const setup = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -52,7 +56,7 @@ export function modelCall(summary: string, heartbeatTimeoutMs: number | undefine
     heartbeatTimeout: heartbeat(heartbeatTimeoutMs),
     retry: {
       maximumAttempts: MODEL_CALL_ATTEMPTS,
-      initialInterval: '1 second',
+      initialInterval: FIRST_RETRY_AFTER,
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       // No list of non-retryable types: callClaude marks each failure, since the API's x-should-retry header
@@ -73,7 +77,7 @@ export function toolCall(
     heartbeatTimeout: Math.min(spec.timeoutMs, heartbeat(heartbeatTimeoutMs)),
     retry: {
       maximumAttempts: spec.effect === 'unsafe' ? 1 : spec.maxAttempts,
-      initialInterval: '1 second',
+      initialInterval: FIRST_RETRY_AFTER,
       backoffCoefficient: 2,
       maximumInterval: '30 seconds',
       nonRetryableErrorTypes: [
