@@ -59,6 +59,11 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string>> = {
 };
 const STOP_GRACE_MS = 5000;
 const TAIL_LINES = 40;
+const HEAD_LINES = 10;
+const START_ATTEMPTS = 3;
+
+/** The server process ended before it was ready (rather than never answering). */
+class ServerExitedError extends Error {}
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export async function freePort(): Promise<number> {
@@ -71,22 +76,39 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const cli = options.cli ?? (await resolveCli(options));
   const namespace = options.namespace ?? 'default';
   const ui = options.ui ?? true;
-  const [free1, free2, free3, free4] = await freePorts(4);
-  const port = options.port ?? (free1 as number);
-  const uiPort = options.uiPort ?? (free2 as number);
-  const address = `${IP}:${port}`;
-  const args = ['server', 'start-dev', '--ip', IP, '--port', String(port)];
-  args.push(...(ui ? ['--ui-port', String(uiPort)] : ['--headless']));
-  args.push('--http-port', String(free3), '--metrics-port', String(free4));
-  if (options.dbFile) args.push('--db-filename', options.dbFile);
-  args.push('--namespace', namespace, '--log-level', 'warn');
-  for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) {
-    args.push('--dynamic-config-value', `${key}=${value}`);
-  }
-  for (const { name, cliType } of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${cliType}`);
-
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
-  let child = await launch(cli, args, address, namespace, readyTimeoutMs, options.logFile);
+  // Ports are picked free and handed to the server, which binds them a moment later: another process may take
+  // one in between (tests start servers side by side). A server that exits while starting is tried again on
+  // other ports, unless the caller chose the port.
+  const attempts = options.port === undefined ? START_ATTEMPTS : 1;
+  let started: { child: Launched; args: string[]; address: string; uiPort: number } | undefined;
+  for (let attempt = 1; !started; attempt++) {
+    const [free1, free2, free3, free4] = await freePorts(4);
+    const port = options.port ?? (free1 as number);
+    const uiPort = options.uiPort ?? (free2 as number);
+    const address = `${IP}:${port}`;
+    const args = ['server', 'start-dev', '--ip', IP, '--port', String(port)];
+    args.push(...(ui ? ['--ui-port', String(uiPort)] : ['--headless']));
+    args.push('--http-port', String(free3), '--metrics-port', String(free4));
+    if (options.dbFile) args.push('--db-filename', options.dbFile);
+    args.push('--namespace', namespace, '--log-level', 'warn');
+    for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) {
+      args.push('--dynamic-config-value', `${key}=${value}`);
+    }
+    for (const { name, cliType } of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${cliType}`);
+    try {
+      started = {
+        child: await launch(cli, args, address, namespace, readyTimeoutMs, options.logFile),
+        args,
+        address,
+        uiPort,
+      };
+    } catch (err) {
+      if (!(err instanceof ServerExitedError) || attempt >= attempts) throw err;
+    }
+  }
+  const { args, address, uiPort } = started;
+  let child = started.child;
   const server: DevServer = {
     address,
     namespace,
@@ -127,12 +149,19 @@ async function launch(
   // die before the workers connected to it have drained. Whoever started it stops it (or `exit` kills it).
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   track(child);
+  const head: string[] = [];
   const tail: string[] = [];
+  let lines = 0;
   const file = logFile ? createWriteStream(logFile, { flags: 'a' }) : undefined;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
+      lines += 1;
+      // A Go panic says what went wrong in its first lines and fills the rest with stacks: keep both ends.
+      if (head.length < HEAD_LINES) head.push(line);
+      else {
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+      }
       file?.write(`${line}\n`);
     });
   }
@@ -168,8 +197,12 @@ async function launch(
     });
   } catch (err) {
     await stop();
-    const output = tail.length ? `\nLast server output:\n${tail.join('\n')}` : '';
-    throw new Error(`Temporal dev server on ${address} did not start: ${(err as Error).message}${output}`);
+    const skipped = lines - head.length - tail.length;
+    const shown = [...head, ...(skipped > 0 ? [`… (${skipped} lines)`] : []), ...tail];
+    const output = shown.length ? `\nServer output:\n${shown.join('\n')}` : '';
+    const exited = (child.exitCode !== null || child.signalCode !== null) && spawnError === undefined;
+    const message = `Temporal dev server on ${address} did not start: ${(err as Error).message}${output}`;
+    throw exited ? new ServerExitedError(message) : new Error(message);
   }
   return { process: child, stop };
 }

@@ -111,8 +111,8 @@ describe('model call retries', () => {
     const arrivals = served('back off').map((r) => r.receivedAt);
     assert.equal(arrivals.length, 4);
     const gaps = arrivals.slice(1).map((at, i) => at - (arrivals[i] ?? at));
-    // Initial interval 1 s, coefficient 2: lower bounds only, with room for timer granularity.
-    [1000, 2000, 4000].forEach((least, i) =>
+    // Initial interval 500 ms, coefficient 2: lower bounds only, with room for timer granularity.
+    [500, 1000, 2000].forEach((least, i) =>
       assert.ok((gaps[i] ?? 0) >= least * 0.9, `wait ${i + 1} was ${gaps[i]} ms, at least ${least} expected`),
     );
     const { events } = await handle.fetchHistory();
