@@ -37,19 +37,7 @@ export async function pruneStore(
   for (const shard of (await fs.readdir(dir)).filter((name) => SHARD.test(name))) {
     for (const name of await fs.readdir(path.join(dir, shard))) {
       if (!CONTENT_FILE.test(name) && !name.endsWith(TEMP_SUFFIX)) continue;
-      const file = path.join(dir, shard, name);
-      const stat = await fs.stat(file).catch(() => undefined);
-      if (!stat?.isFile()) continue;
-      if (stat.mtimeMs >= cutoff) {
-        report.keptFiles += 1;
-        continue;
-      }
-      // Gone already (another prune) is as good as deleted.
-      await fs.unlink(file).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err;
-      });
-      report.deletedFiles += 1;
-      report.deletedBytes += stat.size;
+      await pruneFile(path.join(dir, shard, name), cutoff, report, fs);
     }
   }
   await pruneStreams(path.join(dir, STREAMS_DIR), cutoff, report, fs);
@@ -71,18 +59,27 @@ async function pruneStreams(
     if (err.code === 'ENOENT') return [] as string[];
     throw err;
   });
-  for (const name of names.filter((n) => STREAM_FILE.test(n))) {
-    const file = path.join(dir, name);
-    const stat = await fs.stat(file).catch(() => undefined);
-    if (!stat?.isFile()) continue;
-    if (stat.mtimeMs >= cutoff) {
-      report.keptFiles += 1;
-      continue;
-    }
-    await fs.unlink(file).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
-    report.deletedFiles += 1;
-    report.deletedBytes += stat.size;
+  for (const name of names.filter((n) => STREAM_FILE.test(n)))
+    await pruneFile(path.join(dir, name), cutoff, report, fs);
+}
+
+// Deletes a file last written before the cutoff and counts it; a newer one is counted as kept.
+async function pruneFile(
+  file: string,
+  cutoff: number,
+  report: PruneReport,
+  fs: Pick<StoreFs, 'stat' | 'unlink'>,
+): Promise<void> {
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (!stat?.isFile()) return;
+  if (stat.mtimeMs >= cutoff) {
+    report.keptFiles += 1;
+    return;
   }
+  // Gone already (another prune) is as good as deleted.
+  await fs.unlink(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  report.deletedFiles += 1;
+  report.deletedBytes += stat.size;
 }
