@@ -1,12 +1,12 @@
 // A real OpenTelemetry Collector (scripts/otelcol.ts builds it) receiving OTLP/HTTP on a free port and writing
 // every span it gets to a file, which the tests read back.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { findOrBuildOtelcol } from '../../scripts/otelcol';
+import { freePort } from '../../src/dev-server';
+import { spawnUntilReady } from './ready-process';
 
 /** One span as the collector exported it, attributes flattened to plain values. */
 export interface ExportedSpan {
@@ -25,17 +25,6 @@ export interface Collector {
   /** Every span the collector has written so far, in the order received. */
   spans(): ExportedSpan[];
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 type OtlpValue = {
@@ -88,29 +77,13 @@ export async function startCollector(): Promise<Collector> {
       '',
     ].join('\n'),
   );
-  const child = spawn(binary, ['--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  process.once('exit', () => child.kill('SIGKILL'));
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the collector did not start in 30 s:\n${output}`)),
-      30_000,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Everything is ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the collector exited with ${code}:\n${output}`));
-    });
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, exited } = await spawnUntilReady(
+    'the collector',
+    binary,
+    ['--config', config],
+    'Everything is ready',
+    30_000,
+  );
   return {
     endpoint: `http://127.0.0.1:${port}`,
     spans() {
