@@ -34,11 +34,16 @@ class RunTrace {
   private turn = 0;
   private open: { span: otel.Span; context: otel.Context; turn: number } | undefined;
   plan: RunPlan | undefined;
-  readonly effects = new Map<string, string>();
+  private readonly effects = new Map<string, string>();
 
   learn(plan: RunPlan, tools: ToolPolicy[]): void {
     this.plan = plan;
     for (const tool of tools) this.effects.set(tool.name, tool.effect);
+  }
+
+  /** The declared effect of a tool, or 'unknown' for one the plan does not name. */
+  effectOf(tool: string): string {
+    return this.effects.get(tool) ?? 'unknown';
   }
 
   /** A continued run goes on counting turns where the previous run of its chain stopped. */
@@ -116,7 +121,7 @@ class TurnOutbound implements WorkflowOutboundCallsInterceptor {
     const header: CallHeader = {
       turn: turn.turn,
       ...(input.activityType === 'runTool'
-        ? { effect: this.run.effects.get((input.args[0] as ToolCallInput).name) ?? 'unknown' }
+        ? { effect: this.run.effectOf((input.args[0] as ToolCallInput).name) }
         : {}),
       ...(input.activityType === 'callClaude' && this.run.plan ? { pricing: this.run.plan.pricing } : {}),
     };
@@ -168,7 +173,7 @@ class ToolCallOutbound implements WorkflowOutboundCallsInterceptor {
     span.setAttributes({
       [Run.workflowId]: wf.workflowInfo().workflowId,
       [Run.toolName]: call.name,
-      [Run.toolEffect]: this.run.effects.get(call.name) ?? 'unknown',
+      [Run.toolEffect]: this.run.effectOf(call.name),
       [GenAi.toolName]: call.name,
       [GenAi.toolCallId]: call.toolUseId,
       ...turnOf(this.run),
