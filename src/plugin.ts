@@ -31,7 +31,7 @@ import type { StreamBackend } from './streams/backend';
 import type { WorkerSettings } from './worker-settings';
 
 /** How long a run's next workflow task waits on a dead worker's sticky queue unless the settings say otherwise. */
-export const STICKY_TIMEOUT_MS = 3_000;
+const STICKY_TIMEOUT_MS = 3_000;
 
 /** Path of the workflow module with `agentRun`, bundled when the worker brings no workflows of its own. */
 export const WORKFLOWS_PATH = require.resolve('./workflows');

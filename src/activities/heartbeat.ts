@@ -3,7 +3,7 @@ import type { Context } from '@temporalio/activity';
 /** How often an activity heartbeats when it was given no heartbeat timeout. */
 export const HEARTBEAT_INTERVAL_MS = 1_000;
 /** The shortest heartbeat interval: below it, heartbeats cost more than a faster recovery is worth. */
-export const MIN_HEARTBEAT_INTERVAL_MS = 100;
+const MIN_HEARTBEAT_INTERVAL_MS = 100;
 
 /**
  * Half the activity's heartbeat timeout: two beats fit in each timeout, so one late beat (a busy event loop,

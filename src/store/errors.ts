@@ -22,7 +22,7 @@ export class MissingContentError extends Error {
 }
 
 /** Model calls give up on missing content after this many attempts: another worker will not find it either. */
-export const MISSING_CONTENT_ATTEMPTS = 3;
+const MISSING_CONTENT_ATTEMPTS = 3;
 
 /**
  * The activity failure for a store error (undefined for any other error). Missing content is retried a few

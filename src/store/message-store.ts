@@ -50,7 +50,7 @@ export type StoreFs = Pick<
 >;
 
 /** File in a store directory holding the store's ID. */
-export const STORE_ID_FILE = '.store-id';
+const STORE_ID_FILE = '.store-id';
 
 /** Suffix of the files a write goes through before it is renamed into place. */
 export const TEMP_SUFFIX = '.tmp';
