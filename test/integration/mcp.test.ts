@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import { RunFailedError } from '../../src/client';
+import { freePort } from '../../src/dev-server';
 import type { McpServers } from '../../src/mcp/config';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
 import { useTestEnv } from '../helpers/env';
@@ -294,11 +294,3 @@ describe('MCP servers as tools', () => {
     assert.equal(env.fake.requests.length, requestsBefore, 'no model call was made');
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
