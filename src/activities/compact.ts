@@ -10,6 +10,7 @@ import type { Transcripts } from '../store';
 import { betaHeaders } from './api-params';
 import type { PinnedRequest } from './call-claude';
 import { toClaudeFailure } from './claude-errors';
+import { contextBetas } from './context-params';
 import { compactedMessages, cutIndex, renderForSummary, splitFirst } from './compact-cut';
 import { startHeartbeat } from './heartbeat';
 
@@ -94,7 +95,11 @@ async function countTokens(
   if (input.contextManagement) body['context_management'] = input.contextManagement;
   const counted = await anthropic.messages.countTokens(
     body as unknown as Anthropic.MessageCountTokensParams,
-    { signal, headers: betaHeaders(undefined, input.betas) },
+    // The count carries the request's context_management, so it needs that feature's betas like callClaude's call.
+    {
+      signal,
+      headers: betaHeaders(undefined, [...(input.betas ?? []), ...contextBetas(input.contextManagement)]),
+    },
   );
   return counted.input_tokens;
 }
