@@ -7,8 +7,10 @@ import type { FitContextInput, FitContextOutput, MessageParam } from '../shared'
 import { ClaudeErrorType, COMPACTION_SYSTEM_PROMPT, RunErrorType, textOf } from '../shared';
 import { storeFailure } from '../store';
 import type { Transcripts } from '../store';
+import { betaHeaders } from './api-params';
 import type { PinnedRequest } from './call-claude';
 import { toClaudeFailure } from './claude-errors';
+import { contextBetas } from './context-params';
 import { compactedMessages, cutIndex, renderForSummary, splitFirst } from './compact-cut';
 import { startHeartbeat } from './heartbeat';
 
@@ -93,7 +95,11 @@ async function countTokens(
   if (input.contextManagement) body['context_management'] = input.contextManagement;
   const counted = await anthropic.messages.countTokens(
     body as unknown as Anthropic.MessageCountTokensParams,
-    { signal, headers: betaHeader(input.betas) },
+    // The count carries the request's context_management, so it needs that feature's betas like callClaude's call.
+    {
+      signal,
+      headers: betaHeaders(undefined, [...(input.betas ?? []), ...contextBetas(input.contextManagement)]),
+    },
   );
   return counted.input_tokens;
 }
@@ -118,7 +124,7 @@ async function summarize(
             system: COMPACTION_SYSTEM_PROMPT,
             messages: [{ role: 'user', content: renderForSummary(task, previous, cut, budgetChars) }],
           },
-          { signal: ctx.cancellationSignal, headers: betaHeader(input.betas) },
+          { signal: ctx.cancellationSignal, headers: betaHeaders(undefined, input.betas) },
         )
         .finalMessage();
       const summary = textOf(message.content as MessageParam['content']).trim();
@@ -137,10 +143,6 @@ async function summarize(
       budgetChars = Math.floor(budgetChars / 2);
     }
   }
-}
-
-function betaHeader(betas: string[] | undefined): Record<string, string> {
-  return betas && betas.length > 0 ? { 'anthropic-beta': betas.join(',') } : {};
 }
 
 function cannotFit(tokens: number, input: FitContextInput): ApplicationFailure {

@@ -1,9 +1,8 @@
 // pinRun's part about structured output: the schema checked and normalized, the way the model answers decided from
 // the model (native output_config or the output tool), both stored with the request and recorded in the plan.
-import { ApplicationFailure } from '@temporalio/activity';
-import { RunErrorType } from '../shared';
 import type { OutputInput, OutputPlan } from '../shared';
 import type { PinnedRequest } from './call-claude';
+import { invalidAgentInput } from './invalid-input';
 import { pinOutput } from './output-schema';
 
 const DEFAULT_DESCRIPTION =
@@ -16,10 +15,10 @@ const DEFAULT_DESCRIPTION =
  */
 export function outputRequest(output: OutputInput, model: string, request: PinnedRequest): OutputPlan {
   const pinned = pinOutput(output, model);
-  if (!pinned.ok) throw invalid(pinned.problems);
+  if (!pinned.ok) throw invalidAgentInput(pinned.problems);
   const { mode, name } = pinned.output;
   if (request.tools.some((tool) => tool.name === name)) {
-    throw invalid([
+    throw invalidAgentInput([
       `output.name: "${name}" is already the name of one of the run's tools; give the output another name`,
     ]);
   }
@@ -32,13 +31,4 @@ export function outputRequest(output: OutputInput, model: string, request: Pinne
     });
   }
   return { mode, name };
-}
-
-function invalid(problems: string[]): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: RunErrorType.InvalidAgentInput,
-    nonRetryable: true,
-    message: `The run input is invalid:\n- ${problems.join('\n- ')}`,
-    details: [{ problems }],
-  });
 }

@@ -14,6 +14,7 @@ import { contextPlan } from '../shared/context-input';
 import { pickRequestParams } from '../shared/request-params';
 import type { MessageParam, ParsedAgentInput, PinnedRun, PinRunInput, ToolPolicy, ToolSpec } from '../shared';
 import type { PinnedRequest } from './call-claude';
+import { invalidAgentInput } from './invalid-input';
 import { outputRequest } from './output-pin';
 import { serverToolParams } from './server-tools';
 import { checkSubagentNames, subagentPolicies, subagentToolParams } from './subagent-tools';
@@ -35,12 +36,7 @@ export function createPinRun(
   return async function pinRun({ input: raw }: PinRunInput): Promise<PinnedRun> {
     const parsed = parseAgentInput(raw);
     if (!parsed.ok) {
-      throw ApplicationFailure.create({
-        type: RunErrorType.InvalidAgentInput,
-        nonRetryable: true,
-        message: `The run input is invalid:\n- ${parsed.problems.join('\n- ')}`,
-        details: [{ problems: parsed.problems }],
-      });
+      throw invalidAgentInput(parsed.problems);
     }
     return pinParsed(parsed.value, firstMessages(parsed.value));
   };
@@ -83,12 +79,7 @@ export function createPinParsed(
       !agents.some((agent) => agent.name === forced)
     ) {
       const problem = `toolChoice.name: toolChoice names "${forced}", which is not one of the run's tools (${listed(specs.map((s) => s.name)) || 'none'}); add it to "tools" or choose another`;
-      throw ApplicationFailure.create({
-        type: RunErrorType.InvalidAgentInput,
-        nonRetryable: true,
-        message: `The run input is invalid:\n- ${problem}`,
-        details: [{ problems: [problem] }],
-      });
+      throw invalidAgentInput([problem]);
     }
     const request: PinnedRequest = {
       tools: [

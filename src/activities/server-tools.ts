@@ -1,9 +1,8 @@
 // Server tools on the worker side: the declarations a run pinned, checked against its own tools' names, and the
 // API's per-call count of what they did, taken into the call's usage so searches are priced.
-import { ApplicationFailure } from '@temporalio/activity';
 import type Anthropic from '@anthropic-ai/sdk';
-import { RunErrorType } from '../shared';
 import type { ServerToolDeclaration, ServerToolUsage } from '../shared';
+import { invalidAgentInput } from './invalid-input';
 
 /**
  * The run's server tools, to be sent as declared. A name shared with one of the run's own tools or sub-agents
@@ -17,12 +16,7 @@ export function serverToolParams(
   const clash = tools.find((tool) => otherNames.includes(tool.name));
   if (clash) {
     const problem = `serverTools: the server tool "${clash.name}" has the name of one of the run's tools; rename or drop that tool, or leave out the server tool`;
-    throw ApplicationFailure.create({
-      type: RunErrorType.InvalidAgentInput,
-      nonRetryable: true,
-      message: `The run input is invalid:\n- ${problem}`,
-      details: [{ problems: [problem] }],
-    });
+    throw invalidAgentInput([problem]);
   }
   return tools;
 }

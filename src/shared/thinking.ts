@@ -2,6 +2,11 @@
 // answers a request that breaks them with a 400 after the run has started; checking them here makes them
 // InvalidAgentInput at pinRun, before anything is spent.
 import { z } from 'zod';
+import { interleaved, thinkingOn } from './thinking-config';
+import type { ThinkingConfig } from './thinking-config';
+
+export { interleaved, thinkingOn } from './thinking-config';
+export type { ThinkingConfig } from './thinking-config';
 
 /** The beta flag that lets the model think between tool calls of one turn. */
 export const INTERLEAVED_THINKING_BETA = 'interleaved-thinking-2025-05-14';
@@ -26,22 +31,6 @@ export const thinkingSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('adaptive'), interleaved: z.boolean().optional() }).strict(),
   z.object({ type: z.literal('disabled') }).strict(),
 ]);
-
-/** Extended thinking as pinned in the run plan (JSON). */
-export type ThinkingConfig =
-  | { type: 'enabled'; budgetTokens: number; interleaved?: boolean | undefined }
-  | { type: 'adaptive'; interleaved?: boolean | undefined }
-  | { type: 'disabled' };
-
-/** Whether the model thinks under this setting (which restricts tool_choice and sampling). */
-export function thinkingOn(thinking: ThinkingConfig | undefined): boolean {
-  return thinking !== undefined && thinking.type !== 'disabled';
-}
-
-/** Whether the interleaved-thinking beta is asked for. */
-export function interleaved(thinking: ThinkingConfig | undefined): boolean {
-  return thinking !== undefined && thinking.type !== 'disabled' && thinking.interleaved === true;
-}
 
 /** The parts of the parsed run input the thinking rules look at. */
 interface ThinkingInput {

@@ -8,18 +8,10 @@ import { MAX_OUTPUT_CORRECTIONS } from '../shared/output';
 import type { OutputCheck, OutputPlan } from '../shared/output';
 import type { ToolCallRecord } from '../shared/result';
 import type { RunPlan, ToolChoice } from '../shared/run-plan';
+import { thinkingOn } from '../shared/thinking-config';
 import type { RunState } from './run-state';
 import { toolResult } from './tool-results';
 import type { TurnContext } from './tool-calls';
-
-/**
- * Whether the run has extended thinking on (pinned in its request parameters). The API then takes only tool_choice
- * `auto` or `none`, so the output is never forced. Plans pinned before `thinking` existed have none.
- */
-export function thinkingOn(plan: RunPlan): boolean {
-  const thinking = plan.requestParams?.thinking;
-  return thinking !== undefined && thinking.type !== 'disabled';
-}
 
 /** How this turn asks for the output: the tool_choice to send, and an instruction to add to the turn. */
 export interface OutputTurn {
@@ -36,7 +28,9 @@ export interface OutputTurn {
 export function outputTurn(plan: RunPlan, state: RunState, finalTurn: boolean): OutputTurn | undefined {
   const output = plan.output;
   if (!output || output.mode !== 'tool' || !(finalTurn || state.outputDue)) return undefined;
-  if (!thinkingOn(plan)) return { toolChoice: { type: 'tool', name: output.name } };
+  // With extended thinking on, the API takes only tool_choice `auto` or `none`, so the output is never forced.
+  // Plans pinned before `thinking` existed have none.
+  if (!thinkingOn(plan.requestParams?.thinking)) return { toolChoice: { type: 'tool', name: output.name } };
   return finalTurn
     ? {
         toolChoice: { type: 'auto' },

@@ -235,4 +235,25 @@ describe('context compaction', () => {
     assert.equal(JSON.stringify(messagesOf(all.at(-1) as RecordedRequest)).match(/report \d+:/g)?.length, 10);
     assert.equal(result.compaction, undefined, 'the runtime never compacted');
   });
+
+  it('counts with the context management betas when runtime compaction and the API clearing are both on', async () => {
+    const match = 'Read six counted reports';
+    env.fake.script(
+      Array.from({ length: 20 }, () => reader(6)),
+      { match },
+    );
+    const result = await env.run(
+      runInput(`${match}, one at a time.`, { windowTokens: WINDOW, clearToolResults: true }),
+    );
+    assert.equal(result.status, 'completed');
+    const counts = env.fake.requests.filter(
+      (r) => r.path === '/v1/messages/count_tokens' && JSON.stringify(r.body).includes(match),
+    );
+    assert.ok(counts.length > 0, 'the run counted its requests before sending them');
+    for (const request of counts) {
+      assert.equal(request.response.status, 200);
+      const betas = request.headers['anthropic-beta']?.split(',') ?? [];
+      assert.ok(betas.includes('context-management-2025-06-27'), `count sent betas ${JSON.stringify(betas)}`);
+    }
+  });
 });

@@ -1,20 +1,11 @@
 // Pure unit tests of the fake Claude's thinking and server tool rules, through the real Anthropic SDK: no
 // Temporal server. What the fake played must come back unchanged, as the real API demands.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import Anthropic, { APIError } from '@anthropic-ai/sdk';
-import type { FakeClaude } from '../../src/testing';
-import { startFakeClaude } from '../../src/testing';
+import { test } from 'node:test';
+import { APIError } from '@anthropic-ai/sdk';
+import { useFakeClaudeClient } from '../helpers/fake-sdk';
 
-let fake: FakeClaude;
-let client: Anthropic;
-
-before(async () => {
-  fake = await startFakeClaude();
-  client = new Anthropic({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 });
-});
-beforeEach(() => fake.reset());
-after(() => fake.close());
+const sdk = useFakeClaudeClient();
 
 type Block = Record<string, unknown>;
 
@@ -29,8 +20,8 @@ const thinking = { type: 'enabled', budget_tokens: 1024 };
 
 /** Plays one thinking tool-call turn and returns its content as the SDK received it. */
 async function playedTurn(content: Block[]): Promise<Block[]> {
-  fake.script([{ content }]);
-  const reply = await client.messages.create({
+  sdk.fake.script([{ content }]);
+  const reply = await sdk.client.messages.create({
     model: 'claude-fake-1',
     max_tokens: 2048,
     thinking,
@@ -42,7 +33,7 @@ async function playedTurn(content: Block[]): Promise<Block[]> {
 
 /** Sends `assistant` back with the answer to its tool call; resolves with the HTTP status or the API message. */
 async function sendBack(assistant: Block[], extra: Block = {}, headers: Record<string, string> = {}) {
-  fake.script([{ content: 'Sunny.' }]);
+  sdk.fake.script([{ content: 'Sunny.' }]);
   const toolUse = assistant.find((b) => b['type'] === 'tool_use') as Block;
   const body = {
     model: 'claude-fake-1',
@@ -57,7 +48,7 @@ async function sendBack(assistant: Block[], extra: Block = {}, headers: Record<s
     ...extra,
   };
   try {
-    await client.messages.create(body as never, { headers });
+    await sdk.client.messages.create(body as never, { headers });
     return 'accepted';
   } catch (error) {
     assert.ok(error instanceof APIError, String(error));
@@ -142,9 +133,9 @@ const searchTurn = [
 ];
 
 async function resume(assistant: Block[]): Promise<string> {
-  fake.script([{ content: 'Done.' }]);
+  sdk.fake.script([{ content: 'Done.' }]);
   try {
-    await client.messages.create({
+    await sdk.client.messages.create({
       model: 'claude-fake-1',
       max_tokens: 256,
       tools: [search],
@@ -161,8 +152,8 @@ async function resume(assistant: Block[]): Promise<string> {
 }
 
 test('plays a paused web search with its usage and takes its blocks back only unchanged', async () => {
-  fake.script([{ content: searchTurn, stopReason: 'pause_turn' }]);
-  const stream = client.messages.stream({
+  sdk.fake.script([{ content: searchTurn, stopReason: 'pause_turn' }]);
+  const stream = sdk.client.messages.stream({
     model: 'claude-fake-1',
     max_tokens: 256,
     tools: [search],
@@ -186,7 +177,7 @@ test('plays a paused web search with its usage and takes its blocks back only un
 
 test('refuses server tool types the API does not know, and a wrong name', async () => {
   const create = (tool: Block) =>
-    client.messages
+    sdk.client.messages
       .create({
         model: 'claude-fake-1',
         max_tokens: 64,
@@ -205,6 +196,6 @@ test('refuses server tool types the API does not know, and a wrong name', async 
     await create({ type: 'web_fetch_20250910', name: 'fetch' }),
     /tools\.0\.web_fetch_20250910\.name: Input should be 'web_fetch'/,
   );
-  fake.script([{ content: 'ok' }]);
+  sdk.fake.script([{ content: 'ok' }]);
   assert.equal(await create({ type: 'code_execution_20250825', name: 'code_execution' }), 'accepted');
 });

@@ -1,19 +1,10 @@
 // Pure unit tests of the fake Claude server's request validation, through the real Anthropic SDK: no Temporal server.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import Anthropic, { APIError } from '@anthropic-ai/sdk';
-import type { FakeClaude } from '../../src/testing';
-import { startFakeClaude } from '../../src/testing';
+import { test } from 'node:test';
+import { APIError } from '@anthropic-ai/sdk';
+import { useFakeClaudeClient } from '../helpers/fake-sdk';
 
-let fake: FakeClaude;
-let client: Anthropic;
-
-before(async () => {
-  fake = await startFakeClaude();
-  client = new Anthropic({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 });
-});
-beforeEach(() => fake.reset());
-after(() => fake.close());
+const sdk = useFakeClaudeClient();
 
 type Body = Record<string, unknown>;
 
@@ -50,26 +41,26 @@ function withToolRound(...last: Body[]): Body {
 
 async function expectRejected(body: Body, ...fragments: string[]): Promise<void> {
   try {
-    await client.messages.create(body as never);
+    await sdk.client.messages.create(body as never);
   } catch (error) {
     assert.ok(error instanceof APIError, String(error));
     assert.equal(error.status, 400, error.message);
     assert.equal(error.type, 'invalid_request_error');
     for (const fragment of fragments) assert.ok(error.apiMessage?.includes(fragment), `${error.apiMessage}`);
-    assert.equal(fake.unexpected.length, 0, 'a rejected request must not count as unscripted');
+    assert.equal(sdk.fake.unexpected.length, 0, 'a rejected request must not count as unscripted');
     return;
   }
   assert.fail('expected a 400 rejection');
 }
 
 async function expectAccepted(body: Body): Promise<void> {
-  fake.script([{ content: 'accepted' }]);
-  const reply = await client.messages.create(body as never);
+  sdk.fake.script([{ content: 'accepted' }]);
+  const reply = await sdk.client.messages.create(body as never);
   assert.deepEqual(reply.content, [{ type: 'text', text: 'accepted' }]);
 }
 
 function rawPost(headers: Record<string, string>, body: string): Promise<Response> {
-  return fetch(`${fake.url}/v1/messages`, { method: 'POST', headers, body });
+  return fetch(`${sdk.fake.url}/v1/messages`, { method: 'POST', headers, body });
 }
 
 test('a request without x-api-key or a bearer token is a 401 authentication_error', async () => {
@@ -79,7 +70,7 @@ test('a request without x-api-key or a bearer token is a 401 authentication_erro
 });
 
 test('x-api-key is accepted as well as a bearer token', async () => {
-  fake.script([{ content: 'ok' }]);
+  sdk.fake.script([{ content: 'ok' }]);
   const response = await rawPost(
     { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
     JSON.stringify(request()),
@@ -99,15 +90,15 @@ test('a request without anthropic-version is a 400', async () => {
 test('a body that is not JSON is a 400', async () => {
   const response = await rawPost({ 'x-api-key': 'k', 'anthropic-version': '2023-06-01' }, '{nope');
   assert.equal(response.status, 400);
-  assert.equal(fake.requests[0]?.body, null);
+  assert.equal(sdk.fake.requests[0]?.body, null);
 });
 
 test('a rejected request consumes no scripted turn', async () => {
-  fake.script([{ content: 'kept' }]);
+  sdk.fake.script([{ content: 'kept' }]);
   await expectRejected(request({ max_tokens: 0 }), 'max_tokens');
-  const reply = await client.messages.create(request() as never);
+  const reply = await sdk.client.messages.create(request() as never);
   assert.deepEqual(reply.content, [{ type: 'text', text: 'kept' }]);
-  assert.equal(fake.requests[0]?.response.status, 400);
+  assert.equal(sdk.fake.requests[0]?.response.status, 400);
 });
 
 test('unknown top-level fields are not permitted', () =>
@@ -413,8 +404,8 @@ test('a tool_result may carry image blocks, checked like the real API checks the
         { type: 'tool_result', tool_use_id: 'toolu_a', content: [{ type: 'text', text: 'a chart' }, block] },
       ],
     });
-  fake.script([{ content: 'A chart.' }]);
-  await client.messages.create(
+  sdk.fake.script([{ content: 'A chart.' }]);
+  await sdk.client.messages.create(
     withImage(image({ type: 'base64', media_type: 'image/png', data: png })) as never,
   );
   await expectRejected(
@@ -468,13 +459,13 @@ test('extended thinking cannot be combined with a forced tool choice', () =>
 
 test('count_tokens validates like messages but has no max_tokens', async () => {
   const { max_tokens: _maxTokens, ...body } = request();
-  const counted = await client.messages.countTokens(body as never);
+  const counted = await sdk.client.messages.countTokens(body as never);
   assert.ok(counted.input_tokens > 0);
-  const error = await client.messages.countTokens(request() as never).catch((e: unknown) => e);
+  const error = await sdk.client.messages.countTokens(request() as never).catch((e: unknown) => e);
   assert.ok(error instanceof APIError);
   assert.equal(error.status, 400);
   assert.match(error.apiMessage ?? '', /max_tokens: Extra inputs are not permitted/);
-  const empty = await client.messages
+  const empty = await sdk.client.messages
     .countTokens({ ...body, messages: [] } as never)
     .catch((e: unknown) => e);
   assert.ok(empty instanceof APIError && empty.status === 400);

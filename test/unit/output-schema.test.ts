@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { checkOutput, outputProblems, pinOutput } from '../../src/activities/output-schema';
 import { supportsNativeOutput } from '../../src/shared';
 import type { PinnedOutput, RunPlan } from '../../src/shared';
-import { outputTurn, thinkingOn, withInstruction } from '../../src/workflows/output';
+import { outputTurn, withInstruction } from '../../src/workflows/output';
 import { freshState } from '../../src/workflows/run-state';
 
 const schema = {
@@ -149,9 +149,11 @@ describe('when the workflow asks for the output', () => {
 
   it('never forces a tool with thinking on: auto, and an instruction on the last turn', () => {
     const thinking = plan({ requestParams: { thinking: { type: 'enabled', budgetTokens: 2048 } } });
-    assert.equal(thinkingOn(thinking), true);
-    assert.equal(thinkingOn(plan({ requestParams: { thinking: { type: 'disabled' } } })), false);
-    assert.equal(thinkingOn(plan({})), false);
+    // Thinking turned off explicitly forces the output tool as with no thinking at all.
+    const off = plan({ requestParams: { thinking: { type: 'disabled' } } });
+    assert.deepEqual(outputTurn(off, freshState(), true), {
+      toolChoice: { type: 'tool', name: 'final_output' },
+    });
     const turn = outputTurn(thinking, freshState(), true);
     assert.deepEqual(turn?.toolChoice, { type: 'auto' });
     assert.match(turn?.instruction ?? '', /call the final_output tool now/);

@@ -1,12 +1,11 @@
 // Unit tests: no workers, no Temporal server. The run's request settings: validated in the run input, put in
 // API form for the request, and refused by the fake Claude (over real HTTP) where the real API refuses them.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import Anthropic, { APIError } from '@anthropic-ai/sdk';
+import { describe, it } from 'node:test';
+import { APIError } from '@anthropic-ai/sdk';
 import { betaHeaders, toApiParams } from '../../src/activities/api-params';
 import { parseAgentInput, pickRequestParams } from '../../src/shared';
-import { startFakeClaude } from '../../src/testing';
-import type { FakeClaude } from '../../src/testing';
+import { useFakeClaudeClient } from '../helpers/fake-sdk';
 
 const GOOD = {
   temperature: 0.2,
@@ -98,14 +97,7 @@ describe('request settings in API form', () => {
 });
 
 describe('the fake Claude and request settings', () => {
-  let fake: FakeClaude;
-  let client: Anthropic;
-  before(async () => {
-    fake = await startFakeClaude();
-    client = new Anthropic({ apiKey: 'test', baseURL: fake.url, maxRetries: 0 });
-  });
-  beforeEach(() => fake.reset());
-  after(() => fake.close());
+  const sdk = useFakeClaudeClient();
 
   const body = (extra: Record<string, unknown>) => ({
     model: 'claude-fake-1',
@@ -116,7 +108,7 @@ describe('the fake Claude and request settings', () => {
 
   async function rejected(extra: Record<string, unknown>, headers: Record<string, string> = {}) {
     try {
-      await client.messages.create(body(extra) as never, { headers });
+      await sdk.client.messages.create(body(extra) as never, { headers });
     } catch (error) {
       assert.ok(error instanceof APIError, String(error));
       assert.equal(error.status, 400, error.message);
@@ -137,12 +129,12 @@ describe('the fake Claude and request settings', () => {
       await rejected({}, { 'anthropic-beta': 'interleaved-thinking-2025-05-14,not a beta' }),
       /Unexpected value\(s\) `not a beta` for the `anthropic-beta` header/,
     );
-    assert.equal(fake.unexpected.length, 0);
+    assert.equal(sdk.fake.unexpected.length, 0);
   });
 
   it('accepts every setting in range and records it in its request log', async () => {
-    fake.script([{ content: 'ok' }]);
-    await client.messages.create(
+    sdk.fake.script([{ content: 'ok' }]);
+    await sdk.client.messages.create(
       body({
         temperature: 0,
         top_p: 1,
@@ -153,21 +145,21 @@ describe('the fake Claude and request settings', () => {
       }) as never,
       { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } },
     );
-    const [request] = fake.requests;
+    const [request] = sdk.fake.requests;
     assert.equal(request?.response.status, 200);
     assert.equal(request?.headers['anthropic-beta'], 'interleaved-thinking-2025-05-14');
     assert.deepEqual((request?.body as Record<string, unknown>)['metadata'], { user_id: 'u1' });
-    fake.assertAllConsumed();
+    sdk.fake.assertAllConsumed();
   });
 
   it('plays a stop_sequence reply with the sequence, and only one the request asked for', async () => {
-    fake.script([{ content: 'one, two', stopSequence: 'three' }]);
-    const message = await client.messages.create(body({ stop_sequences: ['three'] }) as never);
+    sdk.fake.script([{ content: 'one, two', stopSequence: 'three' }]);
+    const message = await sdk.client.messages.create(body({ stop_sequences: ['three'] }) as never);
     assert.equal(message.stop_reason, 'stop_sequence');
     assert.equal(message.stop_sequence, 'three');
 
-    fake.script([{ content: 'one, two', stopSequence: 'three' }]);
-    await assert.rejects(client.messages.create(body({ stop_sequences: ['four'] }) as never), APIError);
-    assert.throws(() => fake.assertAllConsumed(), /not one of the request's stop_sequences/);
+    sdk.fake.script([{ content: 'one, two', stopSequence: 'three' }]);
+    await assert.rejects(sdk.client.messages.create(body({ stop_sequences: ['four'] }) as never), APIError);
+    assert.throws(() => sdk.fake.assertAllConsumed(), /not one of the request's stop_sequences/);
   });
 });
