@@ -1,8 +1,8 @@
 // What pinRun records of a run's sub-agents: the tool definitions the model sees, and the child run each call
 // starts. Worked out once at pin time, so the workflow decides from history only.
 import type Anthropic from '@anthropic-ai/sdk';
-import { ApplicationFailure } from '@temporalio/activity';
-import { DEFAULT_MAX_SUBAGENT_DEPTH, limitsSchema, listed, RunErrorType } from '../shared';
+import { invalidAgentInput } from './invalid-input';
+import { DEFAULT_MAX_SUBAGENT_DEPTH, limitsSchema, listed } from '../shared';
 import type { ParsedAgentInput, SubagentPolicy, ToolSpec } from '../shared';
 
 type Definitions = NonNullable<ParsedAgentInput['subagents']>;
@@ -54,10 +54,5 @@ export function checkSubagentNames(agents: Definitions, specs: readonly ToolSpec
   const taken = agents.filter((agent) => specs.some((spec) => spec.name === agent.name)).map((a) => a.name);
   if (taken.length === 0) return;
   const problem = `subagents: ${listed(taken)} ${taken.length === 1 ? 'is' : 'are'} also the name of a tool of this run; rename the sub-agent or leave the tool out of "tools"`;
-  throw ApplicationFailure.create({
-    type: RunErrorType.InvalidAgentInput,
-    nonRetryable: true,
-    message: `The run input is invalid:\n- ${problem}`,
-    details: [{ problems: [problem] }],
-  });
+  throw invalidAgentInput([problem]);
 }
