@@ -1,7 +1,7 @@
 // The `durable-agent` command: start, join and inspect runs, run a worker or a dev server, or the demo.
 import { awaitResult, getProgress, RunFailedError, startRun, webUiLink } from './client';
 import type { RunHandle } from './client';
-import { flagsOf, parse, runIdArgument, wholeNumber } from './cli/args';
+import { agentFlags, flagsOf, parse, runIdArgument, wholeNumber } from './cli/args';
 import { chat } from './cli/chat';
 import { demo } from './cli/demo';
 import { startLocalServer } from './cli/dev';
@@ -121,17 +121,7 @@ async function run(args: string[]): Promise<number> {
   const prompt = positionals.join(' ').trim();
   if (!prompt)
     throw new CliError('give the prompt: durable-agent run "Where is order 48810?"', ExitCode.Usage);
-  const input: AgentInput = { prompt };
-  if (typeof values.tools === 'string')
-    input.tools = values.tools
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean);
-  if (typeof values.model === 'string') input.model = values.model;
-  if (typeof values.system === 'string') input.system = values.system;
-  if (typeof values['max-iterations'] === 'string') {
-    input.limits = { maxIterations: wholeNumber('--max-iterations', values['max-iterations']) };
-  }
+  const input: AgentInput = { prompt, ...agentFlags(values) };
 
   const config = configFromEnv();
   const client = await connect(config);

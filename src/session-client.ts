@@ -8,6 +8,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { configFromEnv } from './config';
 import {
@@ -86,15 +87,11 @@ export function openSession(
     id,
     async send(message) {
       const args = sendArgs(message, id);
-      const start = new WithStartWorkflowOperation(SESSION_WORKFLOW_TYPE, {
-        workflowId: id,
-        taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
       return client.workflow
-        .executeUpdateWithStart(sendUpdate, { args: [args], startWorkflowOperation: start })
+        .executeUpdateWithStart(sendUpdate, {
+          args: [args],
+          startWorkflowOperation: sessionStart(id, input, taskQueue),
+        })
         .catch(fail);
     },
     async steer(text) {
@@ -130,6 +127,24 @@ export function openSession(
       return (handle().result() as Promise<SessionResult>).catch(fail);
     },
   };
+}
+
+/**
+ * The start half of a send's update-with-start: a second message joins the open session, only the first one
+ * starts it, and an ID whose session has closed is not started again (its send fails with SessionEnded).
+ */
+export function sessionStart(
+  id: string,
+  input: unknown,
+  taskQueue: string,
+): WithStartWorkflowOperation<Workflow> {
+  return new WithStartWorkflowOperation(SESSION_WORKFLOW_TYPE, {
+    workflowId: id,
+    taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
 }
 
 function sendArgs(message: string | ContentBlock[], id: string): SendArgs {

@@ -1,6 +1,7 @@
 // Argument checks shared by the commands; every mistake is a usage error (exit 2) that says what to type.
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import type { AgentInput } from '../shared';
 import { CliError, ExitCode } from './exit-codes';
 import type { CommandName } from './help';
 
@@ -22,6 +23,26 @@ export function wholeNumber(flag: string, value: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new CliError(`${flag} takes a whole number of at least 1 (got "${value}").`, ExitCode.Usage);
   return n;
+}
+
+/** The agent flags `run` and `chat` share (--tools, --model, --system, --max-iterations), as input fields. */
+export function agentFlags(values: {
+  tools?: string | boolean;
+  model?: string | boolean;
+  system?: string | boolean;
+  'max-iterations'?: string | boolean;
+}): Pick<AgentInput, 'tools' | 'model' | 'system' | 'limits'> {
+  const input: Pick<AgentInput, 'tools' | 'model' | 'system' | 'limits'> = {};
+  if (typeof values.tools === 'string')
+    input.tools = values.tools
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+  if (typeof values.model === 'string') input.model = values.model;
+  if (typeof values.system === 'string') input.system = values.system;
+  if (typeof values['max-iterations'] === 'string')
+    input.limits = { maxIterations: wholeNumber('--max-iterations', values['max-iterations']) };
+  return input;
 }
 
 /** Arguments before `--`, where flags can be. */

@@ -3,10 +3,10 @@
 // model call starts again a line says that its text starts over.
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { StreamText } from '../streams/assemble';
 import type { StreamBackend } from '../streams/backend';
 import { sleep } from '../streams/backend';
 import { watchSession } from '../streams/watch';
+import { TextPrinter } from './stream-text';
 
 /** A send being followed on the stream. */
 export interface FollowedSend {
@@ -37,14 +37,8 @@ export function followSend(
   note: (line: string) => void,
 ): FollowedSend {
   const stop = new AbortController();
-  const text = new StreamText();
-  let printed = false;
-  let lastTurn: number | undefined;
+  const printer = new TextPrinter((chunk) => out.write(chunk));
   let lastOffset = from;
-  const print = (chunk: string) => {
-    out.write(chunk);
-    printed = true;
-  };
   const reading = (async () => {
     while (!stop.signal.aborted) {
       try {
@@ -58,16 +52,7 @@ export function followSend(
           if (event.type === 'tool_started') note(`  … ${event.name} (${event.toolUseId})`);
           else if (event.type === 'tool_finished')
             note(`  ${event.isError ? '✗' : '✓'} ${event.name} ${event.status}`);
-          for (const change of text.push(event)) {
-            if (change.kind === 'reset') {
-              if (change.dropped.text) print(`\n[turn ${change.turn} is retried; its text starts again]\n`);
-              continue;
-            }
-            if (change.type !== 'text') continue;
-            if (printed && lastTurn !== change.turn) print('\n\n');
-            print(change.delta);
-            lastTurn = change.turn;
-          }
+          printer.push(event);
         }
         return;
       } catch (err) {
@@ -84,8 +69,8 @@ export function followSend(
       const timer = setTimeout(() => stop.abort(), ms);
       await reading;
       clearTimeout(timer);
-      if (printed) out.write('\n');
-      return { printed, lastOffset };
+      if (printer.printed) out.write('\n');
+      return { printed: printer.printed, lastOffset };
     },
   };
 }

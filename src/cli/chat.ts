@@ -11,7 +11,7 @@ import { openSession, SessionError } from '../session-client';
 import type { AgentSession } from '../session-client';
 import type { StreamBackend } from '../streams/backend';
 import { streamBackendFromEnv } from '../streams/open';
-import { parse, wholeNumber } from './args';
+import { agentFlags, parse, wholeNumber } from './args';
 import { followSend, streamEnd } from './chat-stream';
 import { CliError, ExitCode } from './exit-codes';
 import { connect } from './runs';
@@ -38,16 +38,7 @@ export async function chat(args: string[], io: ChatIo = defaultIo()): Promise<nu
       ExitCode.Usage,
     );
   const id = positionals[0] ?? `chat-${randomUUID()}`;
-  const input: SessionInput = {};
-  if (typeof values.tools === 'string')
-    input.tools = values.tools
-      .split(',')
-      .map((t) => t.trim())
-      .filter(Boolean);
-  if (typeof values.model === 'string') input.model = values.model;
-  if (typeof values.system === 'string') input.system = values.system;
-  if (typeof values['max-iterations'] === 'string')
-    input.limits = { maxIterations: wholeNumber('--max-iterations', values['max-iterations']) };
+  const input: SessionInput = agentFlags(values);
   if (typeof values['idle-minutes'] === 'string')
     input.session = { idleTimeoutSeconds: wholeNumber('--idle-minutes', values['idle-minutes']) * 60 };
   const config = configFromEnv();

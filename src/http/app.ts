@@ -2,17 +2,16 @@
 // the chat page. Built from injected dependencies (a Temporal client, the event reader) so tests can serve it
 // against a real server with a scripted event stream.
 import type { Client } from '@temporalio/client';
-import { WithStartWorkflowOperation } from '@temporalio/client';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { awaitResult, getProgress, RunFailedError, startRun, webUiLink } from '../client';
+import { sessionStart } from '../session-client';
 import { approveUpdate, cancelSignal } from '../shared/definitions';
 import { parseAgentInput } from '../shared/input';
 import {
   endSignal,
   interruptSignal,
-  SESSION_WORKFLOW_TYPE,
   sendUpdate,
   sessionStatusQuery,
   steerSignal,
@@ -267,21 +266,13 @@ export function createApp(deps: AppDependencies): Hono {
       throw invalid(
         '"session" (the session input, used when this message starts the session) must be an object.',
       );
-    const operation = new WithStartWorkflowOperation(SESSION_WORKFLOW_TYPE, {
-      workflowId: id,
-      taskQueue,
-      args: [session],
-      // A second message joins the open session; only the first one starts it, and an ID whose session has
-      // closed is not started again (409 SessionEnded), as with openSession.
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
     // Answer once the session has accepted the message: the turn's text follows on the event stream.
     const update = await client.workflow
       .startUpdateWithStart(sendUpdate, {
         args: [{ text }],
         waitForStage: 'ACCEPTED',
-        startWorkflowOperation: operation,
+        // A closed session's ID is not started again: 409 SessionEnded.
+        startWorkflowOperation: sessionStart(id, session, taskQueue),
       })
       .catch((err: unknown) => {
         throw fromSendError(err, id, sessionNotFound(id));

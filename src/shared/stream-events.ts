@@ -88,6 +88,17 @@ export interface RunFinishedEvent {
   send?: number;
 }
 
+/** The `run_finished` event of a result; a session passes the number of the `send` it ends. */
+export function runFinishedEvent(result: AgentResult, send?: number): RunFinishedEvent {
+  return {
+    type: 'run_finished',
+    status: result.status,
+    text: result.text,
+    result,
+    ...(send !== undefined ? { send } : {}),
+  };
+}
+
 /** An event as a writer gives it, before the stream numbers it. */
 export type StreamEventBody =
   | ModelDeltaEvent

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import type { AgentResult } from '../shared/result';
+import { runFinishedEvent } from '../shared/stream-events';
 import type { RunFinishedEvent, StreamEvent } from '../shared/stream-events';
 import type { StreamBackend } from './backend';
 import { streamBackendFromEnv } from './open';
@@ -128,10 +129,7 @@ function payloadCodecsOf(client: Client) {
 export function outcomeEvent(outcome: { ok: AgentResult }): RunFinishedEvent;
 export function outcomeEvent(outcome: { err: unknown }): RunFinishedEvent | undefined;
 export function outcomeEvent(outcome: { ok: AgentResult } | { err: unknown }): RunFinishedEvent | undefined {
-  if ('ok' in outcome) {
-    const result = outcome.ok;
-    return { type: 'run_finished', status: result.status, text: result.text, result };
-  }
+  if ('ok' in outcome) return runFinishedEvent(outcome.ok);
   const { err } = outcome;
   if (!(err instanceof WorkflowFailedError)) return undefined;
   const cause = err.cause;

@@ -7,7 +7,8 @@ import type { Activities } from '../activities';
 import type { CallClaudeInput, CallClaudeOutput } from '../shared/activity-contract';
 import type { AgentResult, ToolCallRecord } from '../shared/result';
 import type { RunPlan } from '../shared/run-plan';
-import type { RunFinishedEvent, StreamEventBody } from '../shared/stream-events';
+import { runFinishedEvent } from '../shared/stream-events';
+import type { StreamEventBody } from '../shared/stream-events';
 
 /** What a run keeps for its stream: the current turn, and events no activity has written yet. */
 export interface RunStream {
@@ -68,17 +69,6 @@ export function toolsFinished(
 
 function turnFinished(turn: number, reply: CallClaudeOutput): StreamEventBody {
   return { type: 'turn_finished', turn, stopReason: reply.stopReason, usage: reply.usage };
-}
-
-/** The `run_finished` event of a result; a session passes the number of the `send` it ends. */
-export function runFinishedEvent(result: AgentResult, send?: number): RunFinishedEvent {
-  return {
-    type: 'run_finished',
-    status: result.status,
-    text: result.text,
-    result,
-    ...(send !== undefined ? { send } : {}),
-  };
 }
 
 const publish = wf.proxyActivities<Activities>({

@@ -15,6 +15,7 @@ import { DriverStore } from '../../src/store/message-store';
 import { pruneStore } from '../../src/store/prune';
 import { StreamError } from '../../src/streams/backend';
 import type { StreamBackend } from '../../src/streams/backend';
+import { TextPrinter } from '../../src/cli/stream-text';
 import { StreamText, visibleText } from '../../src/streams/assemble';
 import { FileRecordLog } from '../../src/streams/file-log';
 import { ModelCallStream } from '../../src/streams/model-deltas';
@@ -180,6 +181,24 @@ describe('the retry rule', () => {
       ['reset', 'delta'],
     );
     assert.equal(assembled.text, 'whole');
+  });
+});
+
+describe('CLI text printer', () => {
+  it('writes text as it comes, a blank line between turns, and a line when a retried call starts over', () => {
+    const written: string[] = [];
+    const printer = new TextPrinter((chunk) => written.push(chunk));
+    printer.push({ type: 'thinking', turn: 1, attempt: 1, delta: 'hmm' });
+    assert.equal(printer.printed, false);
+    printer.push({ type: 'text', turn: 1, attempt: 1, delta: 'Checking.' });
+    printer.push({ type: 'text', turn: 2, attempt: 1, delta: 'The answer' });
+    printer.push({ type: 'retry', turn: 2, attempt: 2 });
+    printer.push({ type: 'text', turn: 2, attempt: 2, delta: 'It is 42.' });
+    assert.equal(printer.printed, true);
+    assert.equal(
+      written.join(''),
+      'Checking.\n\nThe answer\n[turn 2 is retried; its text starts again]\nIt is 42.',
+    );
   });
 });
 

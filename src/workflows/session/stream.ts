@@ -6,7 +6,8 @@ import * as wf from '@temporalio/workflow';
 import type { RunFinishedEvent } from '../../shared/stream-events';
 import type { SendResult } from '../../shared/session-definitions';
 import type { RunPlan } from '../../shared/run-plan';
-import { newRunStream, publishStreamEvents, runFinishedEvent } from '../stream-events';
+import { runFinishedEvent } from '../../shared/stream-events';
+import { newRunStream, publishStreamEvents } from '../stream-events';
 import type { RunStream } from '../stream-events';
 
 /** A session's stream state; `lastTurn` is the highest model-call number already used (carried on continue-as-new). */
