@@ -1,12 +1,15 @@
 // The default stream backend: one file per stream in the message store's directory, one record per line. Every
 // append is a single write with O_APPEND, which the kernel never interleaves with another process's append to
 // the same local file, so an event's offset is simply its 1-based line number: writers in several processes
-// (a model call, tool calls, the run's end) need no coordinator, and a reader resumes by counting lines.
+// (a model call, tool calls, the run's end) need no coordinator, and a reader resumes by counting lines. The
+// handles stay open between appends (see append-handles.ts), which keeps both guarantees: each handle is O_APPEND
+// and each append is still one write.
 import { open as openFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import { StreamErrorType } from '../shared/errors';
+import { AppendHandles } from './append-handles';
+import type { AppendHandleLimits } from './append-handles';
 import { sleep, StreamError } from './backend';
 import type { ReadOptions, RecordLog } from './backend';
 
@@ -24,12 +27,15 @@ const CHUNK_BYTES = 64 * 1024;
 /** Streams as files under `dir` (`<store dir>/streams` by default). */
 export class FileRecordLog implements RecordLog {
   readonly kind = 'store';
-  private made = false;
+  private readonly handles: AppendHandles;
 
   constructor(
     readonly dir: string,
     private readonly pollMs = POLL_MS,
-  ) {}
+    handleLimits: Partial<AppendHandleLimits> = {},
+  ) {
+    this.handles = new AppendHandles(handleLimits);
+  }
 
   /** The file of a stream. */
   file(name: string): string {
@@ -41,11 +47,7 @@ export class FileRecordLog implements RecordLog {
     // One buffer, one write: a line is never split by another writer's line.
     const text = records.map((record) => `${record}\n`).join('');
     try {
-      if (!this.made) {
-        await nodeFs.mkdir(this.dir, { recursive: true });
-        this.made = true;
-      }
-      await nodeFs.appendFile(this.file(name), text, { flag: 'a' });
+      await this.handles.append(this.file(name), Buffer.from(text));
     } catch (err) {
       throw new StreamError(
         StreamErrorType.Unavailable,
@@ -97,7 +99,8 @@ export class FileRecordLog implements RecordLog {
     }
   }
 
+  /** Closes the append handles (the worker does so when it stops). */
   close(): Promise<void> {
-    return Promise.resolve();
+    return this.handles.close();
   }
 }
