@@ -6,8 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
+import * as nodeFs from 'node:fs/promises';
 import { LocalDiskStore } from '../../src/store/message-store';
 import { pruneStore } from '../../src/store/prune';
+import { RecentRefs } from '../../src/store/recent-refs';
 import { Transcripts } from '../../src/store/transcript';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -16,7 +18,9 @@ const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
 /** A store with one file last used 40 days ago and one used today. */
 async function storeWithOldAndNew() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'prune-'));
-  const store = new LocalDiskStore(dir);
+  // Setting a file's time back stands in for the days passing; recentMs 0 keeps this process's memory of its
+  // own writes (which would otherwise spare the touch of a read minutes later) from hiding that.
+  const store = new LocalDiskStore(dir, nodeFs, { recentMs: 0 });
   const old = await store.put(Buffer.from('content of a run closed long ago'));
   const fresh = await store.put(Buffer.from('content of a run still going'));
   const file = (ref: string) => path.join(dir, ref.slice(7, 9), ref.slice(7));
@@ -55,6 +59,34 @@ describe('message store retention', () => {
     assert.equal((await pruneStore(dir, 30)).deletedFiles, 0);
   });
 
+  it('skips the touch of content this process wrote or touched minutes ago, and touches it once that is longer ago', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'prune-recent-'));
+    const utimesCalls: string[] = [];
+    const fs = {
+      ...nodeFs,
+      utimes: (file: Parameters<typeof nodeFs.utimes>[0], atime: Date, mtime: Date) => {
+        utimesCalls.push(String(file));
+        return nodeFs.utimes(file, atime, mtime);
+      },
+    };
+    const store = new LocalDiskStore(dir, fs, { recentMs: 200 });
+    const ref = await store.put(Buffer.from('read by every turn of a run'));
+    for (let i = 0; i < 5; i++) await store.get(ref);
+    assert.deepEqual(utimesCalls, [], 'a read right after the write set the time again');
+    // Once the write is no longer recent, a read marks the content used again (retention must see the use)...
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const file = path.join(dir, ref.slice(7, 9), ref.slice(7));
+    await utimes(file, daysAgo(40), daysAgo(40));
+    await store.get(ref);
+    assert.equal(utimesCalls.length, 1);
+    assert.ok((await stat(file)).mtimeMs > daysAgo(1).getTime(), 'the read did not mark the content used');
+    // ...and the reads right after it do not.
+    await store.get(ref);
+    await store.touch(ref);
+    assert.equal(utimesCalls.length, 1);
+    assert.equal((await pruneStore(dir, 1)).deletedFiles, 0);
+  });
+
   it('is `durable-agent store prune --older-than-days N` on DURABLE_AGENT_STORE_DIR', async () => {
     const { dir, store, old, fresh } = await storeWithOldAndNew();
     const cli = path.join(__dirname, '../../bin/durable-agent.js');
@@ -69,5 +101,20 @@ describe('message store retention', () => {
     assert.equal(report.deletedFiles, 1);
     await assert.rejects(store.get(old));
     await store.get(fresh);
+  });
+
+  it('remembers a bounded number of recent writes, forgetting the oldest first', () => {
+    let now = 0;
+    const recent = new RecentRefs(1000, 3, () => now);
+    for (const ref of ['a', 'b', 'c']) recent.add(ref);
+    recent.add('a');
+    recent.add('d');
+    assert.equal(recent.size, 3);
+    assert.deepEqual(
+      ['a', 'b', 'c', 'd'].map((ref) => recent.has(ref)),
+      [true, false, true, true],
+    );
+    now = 1000;
+    assert.equal(recent.has('d'), false, 'a write a whole window ago still counted as recent');
   });
 });
