@@ -3,6 +3,7 @@ import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import type { Payload, StorageDriver } from '@temporalio/common';
 import { StorageDriverClaim } from '@temporalio/common';
+import * as callbackFs from './callback-fs';
 import { describeFsError, MessageStoreUnavailableError, MissingContentError, STORE_DIR_ENV } from './errors';
 import { RECENT_MS, RecentRefs } from './recent-refs';
 
@@ -50,6 +51,15 @@ export type StoreFs = Pick<
   'mkdir' | 'writeFile' | 'rename' | 'readFile' | 'unlink' | 'utimes' | 'readdir' | 'stat'
 >;
 
+// The calls made on every model call's path go through the cheaper callback API (see callback-fs.ts).
+const DEFAULT_FS: StoreFs = {
+  ...nodeFs,
+  writeFile: callbackFs.writeFile,
+  readFile: callbackFs.readFile,
+  rename: callbackFs.rename,
+  utimes: callbackFs.utimes,
+} as unknown as StoreFs;
+
 /** File in a store directory holding the store's ID. */
 const STORE_ID_FILE = '.store-id';
 
@@ -67,16 +77,17 @@ export const TEMP_SUFFIX = '.tmp';
  * directory (one machine, or a shared volume); use an object store across machines.
  */
 export class LocalDiskStore implements MessageStore, BlobStore {
-  // Subdirectories this process made or found: a write into one of them skips the mkdir, one file-system
-  // call less on every model call's path (a directory removed by hand is made again, see putAt).
-  private readonly made = new Set<string>();
+  // Temporary names: a token random per store object (other processes, containers with the same pid, write
+  // into the same directory) and a counter, rather than random bytes drawn for every write.
+  private readonly tempPrefix = `${process.pid}.${randomBytes(6).toString('hex')}.`;
+  private temps = 0;
   // Content whose modification time this process set lately: reading it again need not set it again (see
   // recent-refs.ts for why retention stays correct). Under load this spares a file-system call per read.
   private readonly recent: RecentRefs;
 
   constructor(
     readonly dir: string,
-    readonly fs: StoreFs = nodeFs,
+    readonly fs: StoreFs = DEFAULT_FS,
     { recentMs = RECENT_MS }: LocalDiskStoreOptions = {},
   ) {
     this.recent = new RecentRefs(recentMs);
@@ -89,16 +100,15 @@ export class LocalDiskStore implements MessageStore, BlobStore {
   async putAt(ref: string, bytes: Buffer): Promise<string> {
     const file = this.file(ref);
     // Write then rename, so a reader never sees half a file; the same content may be written twice at once.
-    const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
-    const dir = path.dirname(file);
+    const temp = `${file}.${this.tempPrefix}${(this.temps += 1)}${TEMP_SUFFIX}`;
     try {
-      if (!this.made.has(dir)) await this.fs.mkdir(dir, { recursive: true });
+      // The subdirectory is made only when the write finds it missing: once per subdirectory of a new store
+      // (or after it was removed by hand), not a file-system call on every write.
       await this.fs.writeFile(temp, bytes).catch(async (err: unknown) => {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !this.made.has(dir)) throw err;
-        await this.fs.mkdir(dir, { recursive: true });
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        await this.fs.mkdir(path.dirname(file), { recursive: true });
         await this.fs.writeFile(temp, bytes);
       });
-      this.made.add(dir);
       await this.fs.rename(temp, file);
       this.recent.add(ref);
     } catch (err) {

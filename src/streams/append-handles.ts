@@ -7,9 +7,9 @@
 // it would go to an unlinked inode that no reader sees. So a handle that has not been checked for a little
 // while is checked before its next write (one stat of the path against the inode it holds, far cheaper than an
 // open and a close), and reopened when the path is gone or names another file.
-import { mkdir, open, stat } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { close, fstat, open, stat, write } from '../store/callback-fs';
 
 /** Limits of an AppendHandles pool. */
 export interface AppendHandleLimits {
@@ -24,9 +24,11 @@ export interface AppendHandleLimits {
 /**
  * Defaults: room for every run a busy worker has in flight (a run appends every few seconds under load, so a
  * pool smaller than the runs in flight would close each handle before its next use), idle handles closed
- * after 30 s, and a deleted file found out within 2 s of writing.
+ * after 30 s, and a deleted file found out within 10 s. Retention never deletes a file written that recently
+ * (it deletes streams untouched for whole days), so the check is for files removed by hand, and a check per
+ * run activity (a few seconds apart under load) would cost most of what keeping the handle saves.
  */
-export const APPEND_HANDLE_LIMITS: AppendHandleLimits = { maxOpen: 512, idleMs: 30_000, checkMs: 2_000 };
+export const APPEND_HANDLE_LIMITS: AppendHandleLimits = { maxOpen: 512, idleMs: 30_000, checkMs: 10_000 };
 
 interface Entry {
   file: string;
@@ -39,8 +41,9 @@ interface Entry {
   closed: boolean;
 }
 
+// A plain descriptor, not a FileHandle: the callback API costs less CPU per write (see callback-fs.ts).
 interface OpenFile {
-  fh: FileHandle;
+  fd: number;
   dev: number;
   ino: number;
 }
@@ -68,7 +71,7 @@ export class AppendHandles {
    */
   async append(file: string, bytes: Buffer): Promise<void> {
     const entry = this.entry(file);
-    const write = this.current(entry).then((opened) => writeAll(opened.fh, bytes));
+    const write = this.current(entry).then((opened) => writeAll(opened.fd, bytes));
     entry.last = Promise.all([entry.last, write.catch(ignore)]);
     try {
       await write;
@@ -126,7 +129,7 @@ export class AppendHandles {
       // Deleted or replaced: later writes go to a new file at the path, where readers look. The stale handle
       // is closed once the writes already made through it have ended.
       const fresh = await openAppend(entry.file);
-      void earlier.then(() => opened.fh.close().catch(ignore));
+      void earlier.then(() => close(opened.fd).catch(ignore));
       return fresh;
     });
     return entry.handle;
@@ -166,33 +169,30 @@ export class AppendHandles {
     entry.closed = true;
     await entry.last;
     const opened = await entry.handle.catch(() => undefined);
-    await opened?.fh.close().catch(() => undefined);
+    if (opened) await close(opened.fd).catch(ignore);
   }
 }
 
 async function openAppend(file: string): Promise<OpenFile> {
-  const fh = await open(file, 'a').catch(async (err: NodeJS.ErrnoException) => {
+  const fd = await open(file, 'a').catch(async (err: NodeJS.ErrnoException) => {
     // The streams directory is made on first use, and again if it was removed.
     if (err.code !== 'ENOENT') throw err;
     await mkdir(path.dirname(file), { recursive: true });
     return open(file, 'a');
   });
   try {
-    const { dev, ino } = await fh.stat();
-    return { fh, dev, ino };
+    const { dev, ino } = await fstat(fd);
+    return { fd, dev, ino };
   } catch (err) {
-    await fh.close().catch(() => undefined);
+    await close(fd).catch(ignore);
     throw err;
   }
 }
 
 // One write for the whole buffer; only a short write (a nearly full disk) needs a second.
-async function writeAll(fh: FileHandle, bytes: Buffer): Promise<void> {
+async function writeAll(fd: number, bytes: Buffer): Promise<void> {
   let done = 0;
-  while (done < bytes.length) {
-    const { bytesWritten } = await fh.write(bytes, done, bytes.length - done);
-    done += bytesWritten;
-  }
+  while (done < bytes.length) done += await write(fd, bytes, done, bytes.length - done);
 }
 
 async function isSameFile(file: string, opened: OpenFile): Promise<boolean> {

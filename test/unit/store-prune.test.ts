@@ -64,7 +64,7 @@ describe('message store retention', () => {
     const utimesCalls: string[] = [];
     const fs = {
       ...nodeFs,
-      utimes: (file: Parameters<typeof nodeFs.utimes>[0], atime: Date, mtime: Date) => {
+      utimes: (...[file, atime, mtime]: Parameters<typeof nodeFs.utimes>) => {
         utimesCalls.push(String(file));
         return nodeFs.utimes(file, atime, mtime);
       },
