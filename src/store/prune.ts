@@ -1,8 +1,9 @@
 // Retention of the local message store. Content is shared between runs (it is named by its content), so no
 // file belongs to one run; instead every write and read of a file sets its modification time (cache hits do
-// too, at most hourly), and a file no run has touched for N days belongs only to runs that have been closed
-// at least that long. A run that stays open without a model call for longer than N days (an approval that
-// waits) would lose its content: choose N well above the longest such wait.
+// too, at most hourly; a read minutes after this process set it does not, see recent-refs.ts), and a file no
+// run has touched for N days belongs only to runs that have been closed at least that long. A run that stays
+// open without a model call for longer than N days (an approval that waits) would lose its content: choose N
+// well above the longest such wait.
 import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import type { StoreFs } from './message-store';
