@@ -22,13 +22,14 @@ export interface AppendHandleLimits {
 }
 
 /**
- * Defaults: room for every run a busy worker has in flight (a run appends every few seconds under load, so a
- * pool smaller than the runs in flight would close each handle before its next use), idle handles closed
- * after 30 s, and a deleted file found out within 10 s. Retention never deletes a file written that recently
+ * Defaults: room for the runs a busy worker has in flight (a run appends every few seconds under load, so a
+ * pool smaller than the runs in flight would close each handle before its next use) while staying well under
+ * the 1,024 descriptors a process may have by default, beside its sockets and store writes; idle handles
+ * closed after 30 s; a deleted file found out within 10 s. Retention never deletes a file written that recently
  * (it deletes streams untouched for whole days), so the check is for files removed by hand, and a check per
  * run activity (a few seconds apart under load) would cost most of what keeping the handle saves.
  */
-export const APPEND_HANDLE_LIMITS: AppendHandleLimits = { maxOpen: 512, idleMs: 30_000, checkMs: 10_000 };
+export const APPEND_HANDLE_LIMITS: AppendHandleLimits = { maxOpen: 256, idleMs: 30_000, checkMs: 10_000 };
 
 interface Entry {
   file: string;
