@@ -8,7 +8,7 @@
 export const RECENT_MS = 10 * 60 * 1000;
 
 /** References remembered at most; the oldest are forgotten first (about 100 bytes each). */
-export const RECENT_MAX = 50_000;
+const RECENT_MAX = 50_000;
 
 /** A bounded map of reference → when this process last set its file's modification time. */
 export class RecentRefs {

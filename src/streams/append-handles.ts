@@ -29,7 +29,7 @@ export interface AppendHandleLimits {
  * (it deletes streams untouched for whole days), so the check is for files removed by hand, and a check per
  * run activity (a few seconds apart under load) would cost most of what keeping the handle saves.
  */
-export const APPEND_HANDLE_LIMITS: AppendHandleLimits = { maxOpen: 256, idleMs: 30_000, checkMs: 10_000 };
+const APPEND_HANDLE_LIMITS: AppendHandleLimits = { maxOpen: 256, idleMs: 30_000, checkMs: 10_000 };
 
 interface Entry {
   file: string;
