@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
-import { LocalDiskStore } from '../../src/store/message-store';
+import { LocalDiskStore, parseName } from '../../src/store/message-store';
 import { pruneStore } from '../../src/store/prune';
 import { Transcripts } from '../../src/store/transcript';
 
@@ -19,7 +19,10 @@ async function storeWithOldAndNew() {
   const store = new LocalDiskStore(dir);
   const old = await store.put(Buffer.from('content of a run closed long ago'));
   const fresh = await store.put(Buffer.from('content of a run still going'));
-  const file = (ref: string) => path.join(dir, ref.slice(7, 9), ref.slice(7));
+  const file = (ref: string) => {
+    const hex = parseName(ref)?.hex ?? '';
+    return path.join(dir, hex.slice(0, 2), hex);
+  };
   await utimes(file(old), daysAgo(40), daysAgo(40));
   return { dir, store, old, fresh, file };
 }
