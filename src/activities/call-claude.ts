@@ -170,7 +170,8 @@ export function createCallClaude(
         head,
         appended: input.append.length + (content.length > 0 ? 1 : 0),
         stopReason: message.stop_reason as StopReason | null,
-        stopSequence: message.stop_sequence,
+        // Absent when null, as is text when empty: each model call's result stays in history for good.
+        ...(message.stop_sequence != null ? { stopSequence: message.stop_sequence } : {}),
         usage: {
           input_tokens: message.usage.input_tokens,
           output_tokens: message.usage.output_tokens,
@@ -178,11 +179,12 @@ export function createCallClaude(
           cache_read_input_tokens: message.usage.cache_read_input_tokens ?? 0,
           ...serverToolUsage(message.usage.server_tool_use),
         },
-        text: textOf(content),
+        ...(textOf(content) ? { text: textOf(content) } : {}),
         toolUses: content.filter((b): b is ToolUseBlock => b.type === 'tool_use'),
         ...(fullHead !== undefined ? { fullHead } : {}),
       };
-      const outputCheck = pinned.output && checkOutput(pinned.output, content, output.text, input.pinned);
+      const outputCheck =
+        pinned.output && checkOutput(pinned.output, content, output.text ?? '', input.pinned);
       if (outputCheck) output.outputCheck = outputCheck;
       const bytes = Buffer.byteLength(JSON.stringify(output));
       if (bytes > OUTPUT_LIMIT_BYTES) {

@@ -75,7 +75,7 @@ export async function loop(
       pinned: state.pinned,
       ...sentTranscript(state, plan),
       append: state.pending,
-      disableParallelToolUse: !plan.parallelToolCalls,
+      ...(plan.parallelToolCalls ? {} : { disableParallelToolUse: true }),
       promptCaching: plan.promptCaching,
       ...(plan.requestParams ? { requestParams: plan.requestParams } : {}),
       ...modelCallStreamFields(turn.stream, iteration),

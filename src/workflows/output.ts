@@ -68,7 +68,7 @@ export type OutputNext =
  */
 export function judgeOutput(
   output: OutputPlan,
-  reply: CallClaudeOutput,
+  reply: CallClaudeOutput & { text: string },
   state: RunState,
   turn: TurnContext,
 ): OutputNext {
