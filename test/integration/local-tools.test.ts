@@ -14,6 +14,7 @@ import { startTestEnv } from '../helpers/env';
 import type { TestEnv } from '../helpers/env';
 import { lastToolResults } from '../helpers/fake-requests';
 import { lookups, lookupTool } from '../helpers/local-tools';
+import { readAll } from '../helpers/stream-checks';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -86,6 +87,19 @@ describe('tools as local activities', () => {
     assert.deepEqual(scheduledActivities(events).includes('runTool'), false);
     // The tool's heartbeat inside a local activity is a no-op, not an error.
     assert.equal(lookups.find((l) => l.key === 'alpha')?.finished, true);
+
+    // The run's stream tells of the call as of any other.
+    const streamed = await readAll(env, handle.workflowId);
+    const started = streamed.filter((e) => e.type === 'tool_started');
+    const finished = streamed.filter((e) => e.type === 'tool_finished');
+    assert.deepEqual(
+      started.map((e) => [e.toolUseId, e.name, e.turn, e.attempt]),
+      [[toolUseId('alpha'), 'lookup_local', 1, 1]],
+    );
+    assert.deepEqual(
+      finished.map((e) => [e.toolUseId, e.status, e.isError]),
+      [[toolUseId('alpha'), 'succeeded', false]],
+    );
   });
 
   it('pins the choice into the run: the local tool has local: true, the regular one no such key', async () => {
