@@ -10,7 +10,7 @@ export interface ToolContext {
   idempotencyKey: string;
   /** Fires when the run is cancelled or the activity times out; pass it to fetch and other I/O. */
   signal: AbortSignal;
-  /** Reports liveness (and optional progress) to Temporal; the runtime also heartbeats on a timer. */
+  /** Reports liveness (and optional progress) to Temporal; the runtime also heartbeats on a timer. A no-op in a local activity. */
   heartbeat(details?: unknown): void;
   /** 1 on the first attempt. */
   attempt: number;
