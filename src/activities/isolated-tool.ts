@@ -8,6 +8,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ToolErrorType } from '../shared';
 import type { ToolCallInput, ToolEffect } from '../shared';
+import { toolHeartbeat } from './heartbeat';
 import { redactDeep } from './redact';
 import type { Redact } from './redact';
 import type { AnyTool, ToolContext } from './tools/define';
@@ -119,7 +120,7 @@ export async function runInChild(
       effect: tool.effect,
       signal: ctx.cancellationSignal,
       graceMs: stopGraceMs,
-      heartbeat: (details) => ctx.heartbeat(redactDeep(details, redact)),
+      heartbeat: toolHeartbeat(ctx, (details) => redactDeep(details, redact)),
     },
   );
   if (lost.length > 0) {
