@@ -81,11 +81,8 @@ export function toolCall(
     initialInterval: FIRST_RETRY_AFTER,
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: [
-      ToolErrorType.InvalidInput,
-      ToolErrorType.SchemaChanged,
-      ToolErrorType.UnknownTool,
-    ],
+    // No list of non-retryable types: runTool fails a call it must not retry (input that fails the schema, a
+    // changed or missing tool) as non-retryable itself, and the list would be written into every call's event.
   };
   // No heartbeat timeout: a local activity cannot heartbeat; its worker's crash shows as a workflow task timeout.
   if (spec.local) {
