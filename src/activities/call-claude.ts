@@ -11,7 +11,7 @@ import type {
 } from '../shared';
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
 import type { ServerToolDeclaration } from '../shared';
-import { serverToolUsage } from './server-tools';
+import { apiUsage } from './api-usage';
 import { keptBlocks } from './thinking-blocks';
 import { betaHeaders, toApiParams } from './api-params';
 import { contextBetas } from './context-params';
@@ -171,13 +171,7 @@ export function createCallClaude(
         appended: input.append.length + (content.length > 0 ? 1 : 0),
         stopReason: message.stop_reason as StopReason | null,
         stopSequence: message.stop_sequence,
-        usage: {
-          input_tokens: message.usage.input_tokens,
-          output_tokens: message.usage.output_tokens,
-          cache_creation_input_tokens: message.usage.cache_creation_input_tokens ?? 0,
-          cache_read_input_tokens: message.usage.cache_read_input_tokens ?? 0,
-          ...serverToolUsage(message.usage.server_tool_use),
-        },
+        usage: apiUsage(message.usage),
         text: textOf(content),
         toolUses: content.filter((b): b is ToolUseBlock => b.type === 'tool_use'),
         ...(fullHead !== undefined ? { fullHead } : {}),
