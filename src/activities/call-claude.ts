@@ -35,7 +35,7 @@ export interface PinnedRequest {
 }
 
 /** Builds the Messages API request body. */
-export function toMessagesRequest(
+function toMessagesRequest(
   input: Pick<
     CallClaudeInput,
     | 'model'
@@ -115,7 +115,7 @@ export interface ModelCallLimits {
 }
 
 /** Defaults of ModelCallLimits. */
-export const MODEL_CALL_LIMITS: ModelCallLimits = { streamIdleTimeoutMs: 60_000, maxRetryAfterMs: 60_000 };
+const MODEL_CALL_LIMITS: ModelCallLimits = { streamIdleTimeoutMs: 60_000, maxRetryAfterMs: 60_000 };
 
 /** The callClaude activity: one streamed Messages API call that heartbeats while tokens arrive. */
 export function createCallClaude(

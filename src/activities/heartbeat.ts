@@ -32,7 +32,7 @@ export function startHeartbeat(
 }
 
 /** A timer that fires once after `ms` without a `touch()`; `fired` tells afterwards whether it did. */
-export interface IdleTimer {
+interface IdleTimer {
   touch(): void;
   stop(): void;
   readonly fired: boolean;

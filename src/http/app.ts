@@ -26,9 +26,9 @@ import { eventStream } from './sse';
 import type { WatchEvents } from './sse';
 
 /** The largest request body accepted: a run's input may be 1.5 MiB (it lives in history, 2 MiB a payload). */
-export const MAX_BODY_BYTES = 1.5 * 1024 * 1024;
+const MAX_BODY_BYTES = 1.5 * 1024 * 1024;
 /** Where the Temporal Web UI lives when nothing says otherwise: the dev server's. */
-export const DEFAULT_UI_URL = 'http://localhost:8233';
+const DEFAULT_UI_URL = 'http://localhost:8233';
 const MAX_ID_CHARS = 400;
 const MAX_TEXT_CHARS = 100_000;
 

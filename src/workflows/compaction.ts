@@ -23,7 +23,7 @@ export const COUNT_FROM = 0.5;
 const MAX_TOO_LONG_IN_A_ROW = 2;
 
 /** The run's context window: the one the API reported, else the pinned one. */
-export function windowTokens(state: RunState, plan: RunPlan): number {
+function windowTokens(state: RunState, plan: RunPlan): number {
   return state.context?.learnedWindowTokens ?? plan.context?.windowTokens ?? Infinity;
 }
 
@@ -32,7 +32,7 @@ function threshold(state: RunState, plan: RunPlan): number {
 }
 
 /** Tokens assumed for a tool result stored out of line, whose size the workflow does not see (over 2 KiB). */
-export const OUT_OF_LINE_TOKENS = 512;
+const OUT_OF_LINE_TOKENS = 512;
 
 /**
  * Whether the next request may be near the threshold: the last one's tokens plus an estimate of the new
