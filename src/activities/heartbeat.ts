@@ -46,7 +46,7 @@ export function toolHeartbeat(
 }
 
 /** A timer that fires once after `ms` without a `touch()`; `fired` tells afterwards whether it did. */
-export interface IdleTimer {
+interface IdleTimer {
   touch(): void;
   stop(): void;
   readonly fired: boolean;
