@@ -9,6 +9,7 @@ import type { Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, scriptChain, stepTimes } from '../script';
 import { format, median, summarize } from '../stats';
 import { benchStep } from '../tools';
+import { benchQueue } from '../queue';
 
 const STEPS = 20;
 const MODEL_MS = 100;
@@ -103,7 +104,7 @@ export const overhead: Scenario = {
   id: 'a',
   title: 'Orchestration overhead per model+tool step',
   async run({ env, reps, log }: ScenarioContext) {
-    const queue = `bench-a-${randomUUID()}`;
+    const queue = benchQueue('a');
     const bareQueue = `${queue}-bare`;
     const agent = await env.startAgentWorker(queue);
     const baseline = await env.startBaselineWorker(bareQueue);

@@ -8,6 +8,7 @@ import type { Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, scriptChain } from '../script';
 import { format, formatRange, summarize } from '../stats';
 import { benchStep } from '../tools';
+import { benchQueue } from '../queue';
 
 const RUNS = 200;
 /** Tool steps per run; a run makes STEPS + 1 model calls (turns). */
@@ -66,10 +67,8 @@ async function bareBatch(env: BenchEnv, taskQueue: string, runs: number): Promis
 export const throughput: Scenario = {
   id: 'd',
   title: `Throughput: ${RUNS} concurrent runs on one worker`,
-  // A repetition is about a minute (2,000 agent activities and 2,000 bare ones); three keep the bench near 15 minutes.
-  defaultReps: 3,
   async run({ env, reps, log }: ScenarioContext) {
-    const queue = `bench-d-${randomUUID()}`;
+    const queue = benchQueue('d');
     const agent = await env.startAgentWorker(queue);
     const bare = await env.startBaselineWorker(`${queue}-bare`);
     const serverPid = env.server.process.pid;

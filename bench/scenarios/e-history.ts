@@ -11,6 +11,7 @@ import type { Row } from '../scenario';
 import { format, summarize } from '../stats';
 import type { Summary } from '../stats';
 import { benchStep } from '../tools';
+import { benchQueue } from '../queue';
 
 /** Tool steps per run; the run makes one more model call for its answer. */
 const TURNS = 30;
@@ -83,7 +84,7 @@ export const historySize: Scenario = {
   id: 'e',
   title: 'History bytes per turn',
   async run({ env, reps, log }: ScenarioContext) {
-    const queue = `bench-e-${randomUUID()}`;
+    const queue = benchQueue('e');
     const agent = await env.startAgentWorker(queue);
     const baseline = await env.startBaselineWorker(`${queue}-full`);
     try {

@@ -17,6 +17,7 @@ import { marker, promptFor, requestsOf, scriptChain, TokenLedger } from '../scri
 import type { ChainJob } from '../script';
 import { format, summarize } from '../stats';
 import { benchStep, toolTimings } from '../tools';
+import { benchQueue } from '../queue';
 
 const STEPS = 6;
 const CRASH_STEP = 4;
@@ -106,7 +107,7 @@ function usdAgain(ledger: TokenLedger): number {
 /** Durable runs whose worker is killed while tool 4 runs, another worker polling the same queue. */
 function midToolRuns({ env, reps, log }: ScenarioContext): Promise<MidToolRun[]> {
   return (async () => {
-    const queue = `bench-f-${randomUUID()}`;
+    const queue = benchQueue('f');
     const logFile = path.join(env.dir, 'f-executions.jsonl');
     let workers: ChildWorker[] = [
       await env.startChildWorker(queue, logFile),
@@ -197,7 +198,7 @@ async function warmUp(env: BenchEnv, queue: string): Promise<void> {
 /** Durable runs whose only worker is killed during model call 4; a new worker is started after the kill. */
 function midModelRuns({ env, reps, log }: ScenarioContext): Promise<CrashRun[]> {
   return (async () => {
-    const queue = `bench-g-${randomUUID()}`;
+    const queue = benchQueue('g');
     const logFile = path.join(env.dir, 'g-executions.jsonl');
     let worker = await env.startChildWorker(queue, logFile);
     try {

@@ -18,6 +18,7 @@ import type { Row, Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, scriptChain } from '../script';
 import { format, summarize } from '../stats';
 import { benchStep } from '../tools';
+import { benchQueue } from '../queue';
 
 const DELTAS = 50;
 const DELTA_GAP_MS = 20;
@@ -117,7 +118,7 @@ export const streams: Scenario = {
     const medians: number[] = [];
     try {
       for (const [name, backend] of backends) {
-        const queue = `bench-h-${randomUUID()}`;
+        const queue = benchQueue('h');
         const worker = await env.startAgentWorker(queue, backend);
         try {
           await latencyOfOneRun(env, queue, backend, `h warm-up ${name}`);
@@ -143,7 +144,7 @@ export const streams: Scenario = {
         ['on', backends[0]?.[1] as StreamBackend],
         ['off', OFF_BACKEND],
       ] as const) {
-        const queue = `bench-h-${mode}-${randomUUID()}`;
+        const queue = benchQueue(`h-${mode}`);
         const worker = await env.startAgentWorker(queue, backend);
         try {
           for (let rep = 1; rep <= reps; rep++) {

@@ -18,6 +18,7 @@ import type { ChainJob } from '../script';
 import { format, summarize } from '../stats';
 import type { Unit } from '../stats';
 import { benchStep } from '../tools';
+import { benchQueue } from '../queue';
 
 /** Per-step overhead: the job of (a). */
 const STEPS = 20;
@@ -56,7 +57,7 @@ interface Pool {
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 async function startPool(env: BenchEnv, side: Side, count: number): Promise<Pool> {
-  const queue = `bench-p-${side}-${randomUUID()}`;
+  const queue = benchQueue(`p-${side}`);
   const log = path.join(env.dir, `p-${side}-executions.jsonl`);
   const workers: ChildWorker[] = [];
   // One after the other: the first peer worker bundles the workflow code that the others then read.
@@ -323,13 +324,12 @@ function trio(
 export const peer: Scenario = {
   id: 'p',
   title: 'Peer: @temporalio/ai-sdk',
-  defaultReps: 3,
   async run({ env, reps, log }: ScenarioContext) {
     ensurePeerInstalled(log);
     log('[p] starting two worker processes per side (the first peer worker bundles its workflow code)');
     const durable = await startPool(env, 'durable', 2);
     const peerPool = await startPool(env, 'peer', 2);
-    const bareQueue = `bench-p-bare-${randomUUID()}`;
+    const bareQueue = benchQueue('p-bare');
     const baseline: RunningWorker = await env.startBaselineWorker(bareQueue);
     const pools = [durable, peerPool];
     try {
