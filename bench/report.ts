@@ -117,8 +117,9 @@ export function renderReport(header: ReportHeader, sections: Section[], failures
       '|---|---:|---:|---|',
       ...section.rows.map(row),
       '',
-      goals ? `${section.interpretation} ${goals}` : section.interpretation,
+      section.interpretation,
       '',
+      ...(goals ? [goals, ''] : []),
       ...rawValues(section),
     );
   }

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runInProcessLoop } from '../baseline/in-process-loop';
 import { MAX_TOKENS, MODEL, UNLIMITED } from '../env';
 import type { BenchEnv } from '../env';
+import { atMost } from '../goals';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, scriptChain, stepTimes } from '../script';
 import { format, median, summarize } from '../stats';
@@ -207,6 +208,10 @@ export const overhead: Scenario = {
             unit: 'ms',
             summary: s.noopAfterPause,
           },
+        ],
+        goals: [
+          atMost('no-op activity round trip on the dev server (steady)', s.noopSteady, 'ms', 30),
+          atMost('per-step overhead: durable step ÷ bare Temporal step', s.bareRatio, 'ratio', 1.1),
         ],
         interpretation:
           `A durable step costs ${format(s.over.median, 'ms')} more than the same step in memory ` +
