@@ -6,6 +6,7 @@ import type { temporal } from '@temporalio/proto';
 import { DEFAULT_TASK_QUEUE, modelTaskQueue } from '../../src/shared';
 import { MAX_TOKENS, MODEL, UNLIMITED } from '../env';
 import type { BenchEnv } from '../env';
+import { activityPurpose } from '../explain';
 import { atMost } from '../goals';
 import {
   activityTypes,
@@ -139,13 +140,27 @@ function anatomy(events: HistoryEvent[], size: number): string[] {
   ];
 }
 
-/** The kinds of events turn 30 has more of than turn 2, e.g. `2 × ActivityTaskScheduled (fitContext)`. */
-function addedLate(events: HistoryEvent[]): string[] {
+/**
+ * The kinds of events turn 30 has more of than turn 2, e.g. `1 × ActivityTaskScheduled (fitContext)`, and what
+ * the activities among them are for.
+ */
+function addedLate(events: HistoryEvent[]): string {
   const early = turnOf(events, EARLY).kinds;
-  return turnOf(events, LATE)
+  const added = turnOf(events, LATE)
     .kinds.map((k) => ({ ...k, more: k.count - (early.find((e) => e.label === k.label)?.count ?? 0) }))
-    .filter((k) => k.more > 0)
-    .map((k) => `${k.more} × ${k.label}`);
+    .filter((k) => k.more > 0);
+  if (added.length === 0) return '';
+  const activities = [
+    ...new Set(added.map((k) => /\((\w+)\)$/.exec(k.label)?.[1]).filter((a) => a !== undefined)),
+  ];
+  const why = activities
+    .map((a) => activityPurpose(a))
+    .filter((w) => w !== undefined)
+    .join('; ');
+  return (
+    `; turn ${LATE} has events turn ${EARLY} has not: ${added.map((k) => `${k.more} × ${k.label}`).join(', ')}` +
+    (why ? `: ${why}` : '')
+  );
 }
 
 export const historySize: Scenario = {
@@ -207,11 +222,11 @@ export const historySize: Scenario = {
         durablePerTurn.push(of(d, 'perTurn').median);
         quadratic &&= growth(f).median > TURNS / 4;
         const last = d[d.length - 1];
-        const added = last ? addedLate(last.events) : [];
+        const added = last ? addedLate(last.events) : '';
         notes.push(
           `with ${format(size, 'bytes')} results the durable history takes ${format(of(d, 'perTurn').median, 'bytes')} a turn ` +
             `(turn ${LATE} costs ${format(growth(d).median, 'ratio')} turn ${EARLY}` +
-            (added.length > 0 ? `; turn ${LATE} has events turn ${EARLY} has not: ${added.join(', ')}` : '') +
+            added +
             `) and the full-transcript history ${format(of(f, 'perTurn').median, 'bytes')} (turn ${LATE} costs ` +
             `${format(growth(f).median, 'ratio')} turn ${EARLY}), ${format(ratio.median, 'ratio')} as much in all`,
         );

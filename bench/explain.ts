@@ -1,0 +1,76 @@
+// Why two histories differ, from their events: events are grouped by what wrote them (an activity by its role
+// or name, workflow tasks, search-attribute upserts), counted per turn, and the groups one side has more of are
+// named with what they are for. Only groups the measurement shows are named; the sentences below say what an
+// event group is, never how many there are.
+import type { temporal } from '@temporalio/proto';
+import { activityTypes, eventTypeName } from './history';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** What each group of events is for, where the group alone does not say it. */
+const PURPOSE: Record<string, string> = {
+  'search-attribute upserts':
+    'durable-agent upserts its search attributes (status, iteration, tokens, cost, model; ' +
+    'src/workflows/visibility.ts) when one of them changes, which is what lets `temporal workflow list` and the ' +
+    'Web UI filter and sort runs by them',
+  'fitContext activity':
+    "the context check counts the transcript's tokens once the run nears the model's context window " +
+    '(src/workflows/compaction.ts), to compact before a request would be too long',
+  'pinRun activity':
+    "the run's plan (model, tools, limits) is pinned once at its start, so replay never recomputes it",
+  'storeToolCalls activity': "the run's tool-call ledger is stored at its end",
+  'publishEvents activity': "the run's live event stream is ended at its end",
+};
+
+/** What an activity of this name is for, when it is one of durable-agent's bookkeeping activities. */
+export function activityPurpose(activity: string): string | undefined {
+  return PURPOSE[`${activity} activity`];
+}
+
+/** The group an event belongs to; `roles` renames activities, e.g. `{ callClaude: 'model call' }`. */
+function groupOf(event: HistoryEvent, activity: string | undefined, roles: Record<string, string>): string {
+  if (activity) return `${roles[activity] ?? activity} activity`;
+  const type = eventTypeName(event);
+  if (type === 'UpsertWorkflowSearchAttributes') return 'search-attribute upserts';
+  if (type.startsWith('WorkflowTask')) return 'workflow tasks';
+  return type;
+}
+
+/** Events per turn of each group, over a whole history of `turns` turns. */
+export function eventGroups(
+  events: HistoryEvent[],
+  turns: number,
+  roles: Record<string, string>,
+): Map<string, number> {
+  const types = activityTypes(events);
+  const groups = new Map<string, number>();
+  for (const event of events) {
+    const group = groupOf(event, types.get(event), roles);
+    groups.set(group, (groups.get(group) ?? 0) + 1 / turns);
+  }
+  return groups;
+}
+
+/**
+ * The groups `mine` has more events of per turn than `theirs`, largest first, each with its count and what it
+ * is for: `0.94 a turn of search-attribute upserts (durable-agent upserts …)`.
+ */
+export function extraEvents(mine: Map<string, number>, theirs: Map<string, number>): string[] {
+  return [...mine]
+    .map(([group, perTurn]) => ({ group, more: perTurn - (theirs.get(group) ?? 0) }))
+    .filter((g) => g.more >= 0.05)
+    .sort((a, b) => b.more - a.more)
+    .map(
+      (g) =>
+        `${g.more.toFixed(2)} a turn more of ${g.group}` + (PURPOSE[g.group] ? ` (${PURPOSE[g.group]})` : ''),
+    );
+}
+
+/** `12 events a turn: 3.0 model call activity, …`: one side's events per turn by group. */
+export function describeGroups(groups: Map<string, number>): string {
+  const total = [...groups.values()].reduce((a, b) => a + b, 0);
+  return `${total.toFixed(1)} (${[...groups]
+    .sort((a, b) => b[1] - a[1])
+    .map(([g, n]) => `${n.toFixed(2)} ${g}`)
+    .join(', ')})`;
+}
