@@ -97,7 +97,8 @@ export function renderReport(header: ReportHeader, sections: Section[], failures
       .join(', ')} |`,
     '',
     'One Temporal dev server (`temporal server start-dev --headless`, in-memory SQLite) and one fake Claude ' +
-      '(src/testing, over HTTP on 127.0.0.1) serve the whole bench; each scenario has its own task queue and ' +
+      '(src/testing, over HTTP on 127.0.0.1) serve the whole bench; each scenario has its own task queues (`bench-<section>-` and 8 hex characters, ' +
+      'as long as a short user queue name; see (e)) and ' +
       'workers. Workers run in the bench process except in (f), (g) and (p), where they are child processes (that ' +
       '(f) and (g) kill; (p) runs its peer, which pins another Temporal SDK, and durable-agent alike). Payloads are not encrypted; worker logs are at ERROR level. Other processes share this machine, so ' +
       'the spread matters as much as the median.',

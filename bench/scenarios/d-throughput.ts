@@ -269,6 +269,12 @@ export const throughput: Scenario = {
             ? ` Both rates moved a lot between repetitions (${formatRange(durableActs, 'rate')} and ${formatRange(bareActs, 'rate')}), ` +
               "the bare one as much as the agent's, so the drift comes from the shared server and machine, not the runtime; " +
               'the ratio, measured within each repetition, is the steadier figure.'
+            : '') +
+          (heartbeatTimeouts.max > 0
+            ? ` ${heartbeatTimeouts.values.filter((v) => v > 0).length} of ${reps} repetitions had heartbeat timeouts ` +
+              `(${heartbeatTimeouts.values.join(', ')}; sticky-queue timeouts ${of('stickyTimeouts').values.join(', ')}): ` +
+              'a call whose worker beats late is retried though the worker is alive. Where workers or the server run ' +
+              'this close to their limit, raise DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS (README, Settings).'
             : ''),
       };
     } finally {
