@@ -10,12 +10,12 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 /** What each group of events is for, where the group alone does not say it. */
 const PURPOSE: Record<string, string> = {
   'search-attribute upserts':
-    'durable-agent upserts its search attributes (status, iteration, tokens, cost, model; ' +
+    'durable-agent upserts its search attributes (status, iteration, tokens, cost, model: ' +
     'src/workflows/visibility.ts) when one of them changes, which is what lets `temporal workflow list` and the ' +
-    'Web UI filter and sort runs by them',
+    'Web UI filter and sort runs by them; the peer offers no such view',
   'fitContext activity':
     "the context check counts the transcript's tokens once the run nears the model's context window " +
-    '(src/workflows/compaction.ts), to compact before a request would be too long',
+    '(src/workflows/compaction.ts), to compact before a request would be too long; the peer has no such check',
   'pinRun activity':
     "the run's plan (model, tools, limits) is pinned once at its start, so replay never recomputes it",
   'storeToolCalls activity': "the run's tool-call ledger is stored at its end",
@@ -51,19 +51,29 @@ export function eventGroups(
   return groups;
 }
 
-/**
- * The groups `mine` has more events of per turn than `theirs`, largest first, each with its count and what it
- * is for: `0.94 a turn of search-attribute upserts (durable-agent upserts …)`.
- */
-export function extraEvents(mine: Map<string, number>, theirs: Map<string, number>): string[] {
+/** A group of events one side has more of per turn than the other, and what it is for when known. */
+export interface ExtraGroup {
+  group: string;
+  /** Events a turn more. */
+  more: number;
+  purpose?: string;
+}
+
+/** The groups `mine` has more events of per turn than `theirs`, largest first. */
+export function extraEvents(mine: Map<string, number>, theirs: Map<string, number>): ExtraGroup[] {
   return [...mine]
     .map(([group, perTurn]) => ({ group, more: perTurn - (theirs.get(group) ?? 0) }))
     .filter((g) => g.more >= 0.05)
     .sort((a, b) => b.more - a.more)
-    .map(
-      (g) =>
-        `${g.more.toFixed(2)} a turn more of ${g.group}` + (PURPOSE[g.group] ? ` (${PURPOSE[g.group]})` : ''),
-    );
+    .map((g) => {
+      const purpose = PURPOSE[g.group];
+      return purpose ? { ...g, purpose } : g;
+    });
+}
+
+/** `search-attribute upserts (1.06 a turn), workflow tasks (0.29)`: the extra groups in short. */
+export function listExtra(extra: ExtraGroup[]): string {
+  return extra.map((g, i) => `${g.group} (${g.more.toFixed(2)}${i === 0 ? ' a turn' : ''})`).join(', ');
 }
 
 /** `12 events a turn: 3.0 model call activity, …`: one side's events per turn by group. */

@@ -59,9 +59,7 @@ export function ahead(
   return {
     figure,
     goal: 'durable-agent ahead of the peer',
-    measured:
-      `${format(durable.median, unit)} against ${format(peer.median, unit)}: ` +
-      `${format(ratios.median, 'ratio')} (${formatRange(ratios, 'ratio')})`,
+    measured: `${format(durable.median, unit)} against ${format(peer.median, unit)}: ${measured(ratios, 'ratio')}`,
     met,
     ...(!met && why ? { note: why } : {}),
   };

@@ -112,7 +112,7 @@ export function renderReport(header: ReportHeader, sections: Section[], failures
     out.push(
       `## ${heading(section).text}`,
       '',
-      `${section.setup} ${section.reps} repetitions${took}.`,
+      `${section.setup} ${section.reps} repetition${section.reps === 1 ? '' : 's'}${took}.`,
       '',
       '| | median | min–max | vs baseline |',
       '|---|---:|---:|---|',

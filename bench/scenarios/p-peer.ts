@@ -11,7 +11,7 @@ import { readExecutions, waitFor } from '../../test/helpers/child-worker';
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../../src/shared';
 import { UNLIMITED, MODEL } from '../env';
 import type { BenchEnv, RunningWorker } from '../env';
-import { describeGroups, eventGroups, extraEvents } from '../explain';
+import { describeGroups, eventGroups, extraEvents, listExtra } from '../explain';
 import { ahead } from '../goals';
 import { bytesPerTurn, chainHistories, eventTime } from '../history';
 import { ensurePeerInstalled, runPeer, startPeerRun, startPeerWorker } from '../peer-worker';
@@ -515,10 +515,16 @@ function report(reps: number, m: Measurements): Section {
       peer: h.peer[h.peer.length - 1]?.groups ?? new Map<string, number>(),
     };
     const extra = extraEvents(groups.durable, groups.peer);
-    const eventsWhy =
-      `durable-agent writes ${describeGroups(groups.durable)} events a turn, the peer ${describeGroups(groups.peer)}` +
-      (extra.length > 0 ? `; durable-agent has ${extra.join('; ')}` : '');
-    whyEvents.push(`With ${kib} results, ${eventsWhy}.`);
+    whyEvents.push(
+      `With ${kib} results, durable-agent writes ${describeGroups(groups.durable)} events a turn, the peer ` +
+        `${describeGroups(groups.peer)}.` +
+        (extra.length > 0 ? ' What durable-agent writes more of:' : ''),
+      '',
+      ...extra.map(
+        (g) => `- ${g.group}, ${g.more.toFixed(2)} a turn more${g.purpose ? `: ${g.purpose}` : ''}.`,
+      ),
+      '',
+    );
     goals.push(
       ahead(
         `history bytes per turn, ${kib} results`,
@@ -539,9 +545,7 @@ function report(reps: number, m: Measurements): Section {
         summarize(h.durable.map((r) => r.eventsPerTurn)),
         summarize(h.peer.map((r) => r.eventsPerTurn)),
         'count',
-        extra.length > 0
-          ? `durable-agent has ${extra.map((e) => e.replace(/ \(.*$/, '')).join(', ')}: see the section`
-          : undefined,
+        extra.length > 0 ? `durable-agent writes more ${listExtra(extra)}` : undefined,
       ),
     );
     historyNotes.push(
@@ -691,7 +695,12 @@ function report(reps: number, m: Measurements): Section {
           ? ', so Temporal notices the dead attempt only when the start-to-close timeout runs out.'
           : '.'),
       '',
-      `Events per turn, by what wrote them (the last repetition's runs, whole history ÷ model calls). ${whyEvents.join(' ')}`,
-    ].join('\n'),
+      "Events per turn, by what wrote them (the last repetition's runs, whole history ÷ model calls; workflow tasks " +
+        'count their scheduled, started and completed events).',
+      '',
+      ...whyEvents,
+    ]
+      .join('\n')
+      .trimEnd(),
   };
 }
