@@ -12,10 +12,10 @@ const PURPOSE: Record<string, string> = {
   'search-attribute upserts':
     'durable-agent upserts its search attributes (status, iteration, tokens, cost, model: ' +
     'src/workflows/visibility.ts) when one of them changes, which is what lets `temporal workflow list` and the ' +
-    'Web UI filter and sort runs by them; the peer offers no such view',
+    'Web UI filter and sort runs by them',
   'fitContext activity':
     "the context check counts the transcript's tokens once the run nears the model's context window " +
-    '(src/workflows/compaction.ts), to compact before a request would be too long; the peer has no such check',
+    '(src/workflows/compaction.ts), to compact before a request would be too long',
   'pinRun activity':
     "the run's plan (model, tools, limits) is pinned once at its start, so replay never recomputes it",
   'storeToolCalls activity': "the run's tool-call ledger is stored at its end",
