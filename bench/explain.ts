@@ -27,26 +27,51 @@ export function activityPurpose(activity: string): string | undefined {
   return PURPOSE[`${activity} activity`];
 }
 
-/** The group an event belongs to; `roles` renames activities, e.g. `{ callClaude: 'model call' }`. */
-function groupOf(event: HistoryEvent, activity: string | undefined, roles: Record<string, string>): string {
-  if (activity) return `${roles[activity] ?? activity} activity`;
+/** The group of an event that is not an activity's or a workflow task's. */
+function otherGroup(event: HistoryEvent): string {
   const type = eventTypeName(event);
-  if (type === 'UpsertWorkflowSearchAttributes') return 'search-attribute upserts';
-  if (type.startsWith('WorkflowTask')) return 'workflow tasks';
-  return type;
+  return type === 'UpsertWorkflowSearchAttributes' ? 'search-attribute upserts' : type;
 }
 
-/** Events per turn of each group, over a whole history of `turns` turns. */
+/** The workflow task events' scheduling event id, for started, completed, failed and timed-out tasks. */
+function workflowTaskOf(event: HistoryEvent): string | undefined {
+  const id =
+    event.workflowTaskStartedEventAttributes?.scheduledEventId ??
+    event.workflowTaskCompletedEventAttributes?.scheduledEventId ??
+    event.workflowTaskFailedEventAttributes?.scheduledEventId ??
+    event.workflowTaskTimedOutEventAttributes?.scheduledEventId;
+  return id === undefined || id === null ? undefined : String(id);
+}
+
+/**
+ * Events per turn of each group, over a whole history of `turns` turns. An activity's group holds its own
+ * events and the workflow task its result starts (the task scheduled right after it completes), so an extra
+ * activity counts with the workflow task it costs; `roles` renames activities, e.g. `{ callClaude: 'model call' }`.
+ */
 export function eventGroups(
   events: HistoryEvent[],
   turns: number,
   roles: Record<string, string>,
 ): Map<string, number> {
   const types = activityTypes(events);
+  const taskGroups = new Map<string, string>();
   const groups = new Map<string, number>();
+  let previous: HistoryEvent | undefined;
   for (const event of events) {
-    const group = groupOf(event, types.get(event), roles);
+    const activity = types.get(event);
+    let group: string;
+    if (activity) group = `${roles[activity] ?? activity} activity`;
+    else if (event.workflowTaskScheduledEventAttributes) {
+      const after =
+        previous && !previous.activityTaskScheduledEventAttributes ? types.get(previous) : undefined;
+      group = after ? `${roles[after] ?? after} activity` : 'other workflow tasks';
+      taskGroups.set(String(event.eventId), group);
+    } else {
+      const task = workflowTaskOf(event);
+      group = task === undefined ? otherGroup(event) : (taskGroups.get(task) ?? 'other workflow tasks');
+    }
     groups.set(group, (groups.get(group) ?? 0) + 1 / turns);
+    previous = event;
   }
   return groups;
 }

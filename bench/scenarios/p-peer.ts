@@ -695,8 +695,9 @@ function report(reps: number, m: Measurements): Section {
           ? ', so Temporal notices the dead attempt only when the start-to-close timeout runs out.'
           : '.'),
       '',
-      "Events per turn, by what wrote them (the last repetition's runs, whole history ÷ model calls; workflow tasks " +
-        'count their scheduled, started and completed events).',
+      "Events per turn, by what wrote them (the last repetition's runs, whole history ÷ model calls). An activity's " +
+        'events count with those of the workflow task its result starts (scheduled, started, completed), so an ' +
+        'activity one side has and the other has not shows what it costs in all.',
       '',
       ...whyEvents,
     ]
