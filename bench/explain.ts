@@ -1,7 +1,7 @@
 // Why two histories differ, from their events: events are grouped by what wrote them (an activity by its role
-// or name, workflow tasks, search-attribute upserts), counted per turn, and the groups one side has more of are
-// named with what they are for. Only groups the measurement shows are named; the sentences below say what an
-// event group is, never how many there are.
+// or name, with the workflow task its result starts; search-attribute upserts; other workflow tasks), counted
+// per turn, and the groups one side has more of are named with what they are for. Only groups the measurement
+// shows are named; the sentences below say what an event group is, never how many there are.
 import type { temporal } from '@temporalio/proto';
 import { activityTypes, eventTypeName } from './history';
 
