@@ -5,10 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runInProcessLoop } from '../baseline/in-process-loop';
 import { MAX_TOKENS, MODEL, UNLIMITED } from '../env';
 import type { BenchEnv } from '../env';
+import { atMost } from '../goals';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, scriptChain, stepTimes } from '../script';
 import { format, median, summarize } from '../stats';
 import { benchStep, benchStepLocal } from '../tools';
+import { benchQueue } from '../queue';
 
 const STEPS = 20;
 const MODEL_MS = 100;
@@ -104,7 +106,7 @@ export const overhead: Scenario = {
   id: 'a',
   title: 'Orchestration overhead per model+tool step',
   async run({ env, reps, log }: ScenarioContext) {
-    const queue = `bench-a-${randomUUID()}`;
+    const queue = benchQueue('a');
     const bareQueue = `${queue}-bare`;
     const agent = await env.startAgentWorker(queue);
     const baseline = await env.startBaselineWorker(bareQueue);
@@ -233,6 +235,16 @@ export const overhead: Scenario = {
             unit: 'ms',
             summary: s.noopAfterPause,
           },
+        ],
+        goals: [
+          atMost('no-op activity round trip on the dev server (steady)', s.noopSteady, 'ms', 30),
+          atMost(
+            'per-step overhead: durable step ÷ bare Temporal step',
+            s.bareRatio,
+            'ratio',
+            1.1,
+            `a durable step takes ${format(s.beyond.median, 'ms')} more than a bare step (${format(s.durable.median, 'ms')} against ${format(s.bare.median, 'ms')})`,
+          ),
         ],
         interpretation:
           `A durable step costs ${format(s.over.median, 'ms')} more than the same step in memory ` +
