@@ -21,7 +21,7 @@ import { startChildWorker, writeBundle } from '../test/helpers/child-worker';
 import type { ChildWorker } from '../test/helpers/child-worker';
 import { workflowBundle } from '../test/helpers/env';
 import { createBaselineActivities } from './baseline/activities';
-import { benchStep } from './tools';
+import { benchStep, benchStepLocal } from './tools';
 
 /** Model every benchmark run names; the fake answers for any. */
 export const MODEL = 'claude-sonnet-4-6';
@@ -124,7 +124,7 @@ export async function startBenchEnv(log: (line: string) => void): Promise<BenchE
         createAgentWorker({
           connection,
           config: { namespace: server.namespace, taskQueue, toolModules: [], storeDir },
-          tools: [benchStep],
+          tools: [benchStep, benchStepLocal],
           anthropic: anthropic(),
           workflowBundle: agentBundle,
           ...(streams ? { streams } : {}),

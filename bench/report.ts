@@ -1,4 +1,5 @@
 // Writes the results as BENCHMARKS.md.
+import { verdict, verdictSentence } from './goals';
 import type { Machine } from './machine';
 import type { Row, Section } from './scenario';
 import { format, formatRange } from './stats';
@@ -32,6 +33,43 @@ function rawValues(section: Section): string[] {
   return ['<details><summary>every repetition, in order</summary>', '', ...lines, '', '</details>', ''];
 }
 
+/** The heading of a section, and the anchor GitHub gives it (lower case, punctuation dropped, spaces to dashes). */
+function heading(section: Section): { text: string; anchor: string } {
+  const text = `(${section.id}) ${section.title}`;
+  const anchor = text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+  return { text, anchor };
+}
+
+/** The table of every section's goals, for the top of the report. */
+function goalsTable(sections: Section[]): string[] {
+  const rows = sections.flatMap((section) =>
+    (section.goals ?? []).map((g) => {
+      const { anchor } = heading(section);
+      const note = g.note && !g.met ? `: ${g.note}` : '';
+      return `| ${g.figure} | ${g.goal} | ${g.measured} | ${verdict(g)}${note} | [(${section.id})](#${anchor}) |`;
+    }),
+  );
+  if (rows.length === 0) return [];
+  const all = sections.flatMap((s) => s.goals ?? []);
+  return [
+    '## Goals',
+    '',
+    `${all.filter((g) => g.met).length} of ${all.length} goals met in this run. Each verdict is computed from the ` +
+      'measured values of its section (median over the repetitions, min–max in brackets; a ratio is the median of ' +
+      'the per-repetition ratios).',
+    '',
+    '| figure | goal | measured | verdict | section |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+  ];
+}
+
+const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
+
 /** The markdown of BENCHMARKS.md. */
 export function renderReport(header: ReportHeader, sections: Section[], failures: string[]): string {
   const m = header.machine;
@@ -40,7 +78,7 @@ export function renderReport(header: ReportHeader, sections: Section[], failures
     '# Benchmarks',
     '',
     `Written by \`${header.command}\` on ${header.startedAt.toISOString()}; the whole bench took ` +
-      `${(header.durationMs / 60_000).toFixed(1)} minutes. Each figure is the median of the repetitions its section ` +
+      `${minutes(header.durationMs)}. Each figure is the median of the repetitions its section ` +
       'states, with the smallest and largest value; ratios compare with a baseline measured in the same repetition ' +
       '(the median of the per-repetition ratios). `npm run bench -- --only a,c --reps 3` runs a subset (printed, not written here ' +
       'unless `--out BENCHMARKS.md`).',
@@ -59,18 +97,22 @@ export function renderReport(header: ReportHeader, sections: Section[], failures
       .join(', ')} |`,
     '',
     'One Temporal dev server (`temporal server start-dev --headless`, in-memory SQLite) and one fake Claude ' +
-      '(src/testing, over HTTP on 127.0.0.1) serve the whole bench; each scenario has its own task queue and ' +
+      '(src/testing, over HTTP on 127.0.0.1) serve the whole bench; each scenario has its own task queues (`bench-<section>-` and 8 hex characters, ' +
+      'as long as a short user queue name; see (e)) and ' +
       'workers. Workers run in the bench process except in (f), (g) and (p), where they are child processes (that ' +
       '(f) and (g) kill; (p) runs its peer, which pins another Temporal SDK, and durable-agent alike). Payloads are not encrypted; worker logs are at ERROR level. Other processes share this machine, so ' +
       'the spread matters as much as the median.',
     '',
   ];
   if (failures.length > 0) out.push('**Failed scenarios:**', '', ...failures.map((f) => `- ${f}`), '');
+  out.push(...goalsTable(sections));
   for (const section of sections) {
+    const took = section.tookMs === undefined ? '' : `; the section took ${minutes(section.tookMs)}`;
+    const goals = verdictSentence(section.goals ?? []);
     out.push(
-      `## (${section.id}) ${section.title}`,
+      `## ${heading(section).text}`,
       '',
-      `${section.setup} ${section.reps} repetitions.`,
+      `${section.setup} ${section.reps} repetition${section.reps === 1 ? '' : 's'}${took}.`,
       '',
       '| | median | min–max | vs baseline |',
       '|---|---:|---:|---|',
@@ -78,6 +120,7 @@ export function renderReport(header: ReportHeader, sections: Section[], failures
       '',
       section.interpretation,
       '',
+      ...(goals ? [goals, ''] : []),
       ...rawValues(section),
     );
   }

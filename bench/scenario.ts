@@ -25,6 +25,24 @@ export interface Section {
   interpretation: string;
   /** Repetitions behind each median. */
   reps: number;
+  /** The issue's goals for this section's figures, each judged from the measured values. */
+  goals?: Goal[];
+  /** Wall time of the section, set by bench/run.ts. */
+  tookMs?: number;
+}
+
+/** A goal and how the section's measurement compares with it; built with the helpers of bench/goals.ts. */
+export interface Goal {
+  /** What is measured, e.g. `no-op activity round trip`. */
+  figure: string;
+  /** The target as people read it, e.g. `≤ 30 ms median`. */
+  goal: string;
+  /** The measured median and spread, as the report prints it, e.g. `19.0 ms (12.0–21.0 ms)`. */
+  measured: string;
+  /** Computed from the measurement, never written by hand. */
+  met: boolean;
+  /** Why it is not met, or what the verdict rests on, when the measurement alone does not say. */
+  note?: string;
 }
 
 /** What a scenario gets. */
@@ -42,8 +60,6 @@ export interface ScenarioContext {
 export interface Scenario {
   id: string;
   title: string;
-  /** Repetitions when `--reps` is not given (5 unless the scenario is long). */
-  defaultReps?: number;
   run(ctx: ScenarioContext): Promise<Section>;
 }
 

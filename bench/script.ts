@@ -19,6 +19,8 @@ export interface ChainJob {
   delayMs?: number | ((turn: number, timesAsked: number) => number);
   /** Records the tokens each request is billed, as the fake reports them. */
   ledger?: TokenLedger;
+  /** The tool each step calls (default bench_step; bench_step_local is the same tool as a local activity). */
+  tool?: string;
 }
 
 /** Tokens billed for one model request. */
@@ -95,7 +97,7 @@ export function scriptChain(fake: FakeClaude, mark: string, job: ChainJob): void
             const n = done + i + 1;
             const ms = typeof job.toolMs === 'function' ? job.toolMs(n) : job.toolMs;
             const input = job.bytes === undefined ? { n, ms } : { n, ms, bytes: job.bytes };
-            return { type: 'tool_use', name: 'bench_step', input };
+            return { type: 'tool_use', name: job.tool ?? 'bench_step', input };
           });
     const inputTokens = tokens([body.system ?? null, body.tools ?? [], body.messages]);
     const outputTokens = tokens(content);

@@ -38,5 +38,12 @@ export const benchStep = defineTool({
   },
 });
 
+/** The same step as a local activity (`runAs: 'localActivity'`), to measure what that saves per tool turn. */
+export const benchStepLocal = defineTool({
+  ...benchStep,
+  name: 'bench_step_local',
+  runAs: 'localActivity',
+});
+
 /** Loaded by child worker processes through DURABLE_AGENT_TOOLS. */
 export default [benchStep];

@@ -5,7 +5,7 @@ import type { Settings } from './settings';
 
 /** Tool modules loaded when DURABLE_AGENT_TOOLS is not set: the bundled demo tools. */
 // No extension: the TypeScript source in a checkout (through tsx), the compiled module in the package's dist/.
-export const EXAMPLE_TOOLS_MODULE = path.resolve(__dirname, '..', 'examples', 'tools', 'index');
+const EXAMPLE_TOOLS_MODULE = path.resolve(__dirname, '..', 'examples', 'tools', 'index');
 
 /** Worker and client settings read from the environment (names in DESIGN.md, "Contracts"). */
 export interface AgentConfig {

@@ -10,9 +10,9 @@ import type { ClientConfigProfile, ConfigDataSource } from '@temporalio/envconfi
 import type { NativeConnectionOptions } from '@temporalio/worker';
 
 /** Address used when neither the environment nor the config file names one. */
-export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
+const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
 /** Namespace used when neither the environment nor the config file names one. */
-export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
+const DEFAULT_TEMPORAL_NAMESPACE = 'default';
 
 /** The variables of Temporal's environment configuration that this project reads (all optional). */
 export const TEMPORAL_ENV = {
@@ -33,7 +33,7 @@ export const TEMPORAL_ENV = {
 } as const;
 
 /** Where and how to connect: the settings both client and worker connections are built from. */
-export interface TemporalConnectionSettings {
+interface TemporalConnectionSettings {
   address: string;
   namespace: string;
   /** Sent as a bearer token; turns TLS on unless TLS was explicitly disabled. */
@@ -45,7 +45,7 @@ export interface TemporalConnectionSettings {
 }
 
 /** Address and namespace given in code; they win over the environment. */
-export interface TemporalOverrides {
+interface TemporalOverrides {
   address?: string;
   namespace?: string;
 }

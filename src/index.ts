@@ -3,7 +3,7 @@
 // `durable-agent/worker`; workflows import `durable-agent/workflow`; tests import `durable-agent/testing`.
 export * from './shared';
 export { defineTool, outcomeUnknown } from './activities/tools/define';
-export type { AnyTool, Tool, ToolContext } from './activities/tools/define';
+export type { AnyTool, Tool, ToolContext, ToolRunAs } from './activities/tools/define';
 export {
   awaitResult,
   connectClient,

@@ -7,7 +7,7 @@ import { DEFAULT_METRICS_ADDRESS, resolveSettings } from './settings';
 import type { Settings } from './settings';
 
 /** Observability settings from the environment. */
-export interface ObservabilityConfig {
+interface ObservabilityConfig {
   /** `json` (default) or `text`. */
   logFormat: 'json' | 'text';
   logLevel: LogLevel;
@@ -20,7 +20,7 @@ export { DEFAULT_METRICS_ADDRESS };
 const METRICS_PORTS_TRIED = 20;
 
 /** Reads DURABLE_AGENT_LOG_FORMAT, DURABLE_AGENT_LOG_LEVEL and DURABLE_AGENT_METRICS_ADDRESS. */
-export function observabilityFromEnv(env: NodeJS.ProcessEnv = process.env): ObservabilityConfig {
+function observabilityFromEnv(env: NodeJS.ProcessEnv = process.env): ObservabilityConfig {
   return observabilityOf(
     resolveSettings(env, [
       'DURABLE_AGENT_LOG_FORMAT',
@@ -41,7 +41,7 @@ export function observabilityOf(settings: Settings): ObservabilityConfig {
 }
 
 /** One log entry as a JSON line: time, level, message, then the entry's fields (workflowId, turn, …). */
-export function formatJsonLog(entry: LogEntry): string {
+function formatJsonLog(entry: LogEntry): string {
   const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
   return JSON.stringify({ time, level: entry.level.toLowerCase(), msg: entry.message, ...entry.meta });
 }
@@ -67,7 +67,7 @@ export function withoutModelQueueNotice(logger: Logger): Logger {
  * The metrics address to bind: the one configured when its port is free, else the next free port after it.
  * A second worker on the same machine must not die because the first holds the port.
  */
-export async function freeMetricsAddress(address: string): Promise<string> {
+async function freeMetricsAddress(address: string): Promise<string> {
   const cut = address.lastIndexOf(':');
   const host = address.slice(0, cut);
   const port = Number(address.slice(cut + 1));

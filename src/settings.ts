@@ -191,7 +191,7 @@ const PARSERS = {
 } satisfies Record<string, Parse>;
 
 /** The schema: one entry per variable, parsed by its entry in PARSERS. */
-export const settingsSchema = z.object(
+const settingsSchema = z.object(
   Object.fromEntries(
     Object.entries(PARSERS as Record<string, Parse>).map(([name, parse]) => [name, variable(name, parse)]),
   ) as unknown as {
@@ -200,7 +200,7 @@ export const settingsSchema = z.object(
 );
 
 /** Every variable the schema reads. */
-export type SettingName = keyof typeof settingsSchema.shape;
+type SettingName = keyof typeof settingsSchema.shape;
 export const SETTING_NAMES = Object.keys(settingsSchema.shape) as SettingName[];
 
 /** The resolved variables, by name, with the store and cache directories filled in. */

@@ -8,7 +8,7 @@ import { resolveSettings } from './settings';
 import type { Settings } from './settings';
 
 /** Environment variables that size a worker and pace its model calls. */
-export const WORKER_ENV = {
+const WORKER_ENV = {
   maxConcurrentActivities: 'DURABLE_AGENT_MAX_CONCURRENT_ACTIVITIES',
   maxConcurrentModelCalls: 'DURABLE_AGENT_MAX_CONCURRENT_MODEL_CALLS',
   maxConcurrentWorkflowTasks: 'DURABLE_AGENT_MAX_CONCURRENT_WORKFLOW_TASKS',

@@ -5,10 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runInProcessLoop } from '../baseline/in-process-loop';
 import { MAX_TOKENS, MODEL, UNLIMITED } from '../env';
 import type { BenchEnv } from '../env';
+import { atMost } from '../goals';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, scriptChain, stepTimes } from '../script';
 import { format, median, summarize } from '../stats';
-import { benchStep } from '../tools';
+import { benchStep, benchStepLocal } from '../tools';
+import { benchQueue } from '../queue';
 
 const STEPS = 20;
 const MODEL_MS = 100;
@@ -49,15 +51,16 @@ export async function durableSteps(
   steps: number,
   toolMs: number,
   modelMs: number,
+  tool: string = benchStep.name,
 ) {
   const mark = marker(label);
-  scriptChain(env.fake, mark, { steps, toolMs, delayMs: modelMs });
+  scriptChain(env.fake, mark, { steps, toolMs, delayMs: modelMs, tool });
   const { handle } = await env.startRun(
     taskQueue,
     {
       prompt: promptFor(mark),
       model: MODEL,
-      tools: [benchStep.name],
+      tools: [tool],
       promptCaching: false,
       limits: { maxIterations: Math.min(1000, steps + 5), ...UNLIMITED },
     },
@@ -103,7 +106,7 @@ export const overhead: Scenario = {
   id: 'a',
   title: 'Orchestration overhead per model+tool step',
   async run({ env, reps, log }: ScenarioContext) {
-    const queue = `bench-a-${randomUUID()}`;
+    const queue = benchQueue('a');
     const bareQueue = `${queue}-bare`;
     const agent = await env.startAgentWorker(queue);
     const baseline = await env.startBaselineWorker(bareQueue);
@@ -117,6 +120,7 @@ export const overhead: Scenario = {
       const m = {
         inProcess: [] as number[],
         durable: [] as number[],
+        local: [] as number[],
         bare: [] as number[],
         noopSteady: [] as number[],
         noopAfterPause: [] as number[],
@@ -130,6 +134,20 @@ export const overhead: Scenario = {
             await warm(env, queue, 'agent');
             const { times } = await durableSteps(env, queue, `a durable ${rep}`, STEPS, TOOL_MS, MODEL_MS);
             m.durable.push(mean(times));
+          },
+          async () => {
+            await warm(env, queue, 'agent');
+            const local = `a durable local ${rep}`;
+            const { times } = await durableSteps(
+              env,
+              queue,
+              local,
+              STEPS,
+              TOOL_MS,
+              MODEL_MS,
+              benchStepLocal.name,
+            );
+            m.local.push(mean(times));
           },
           async () => {
             await warm(env, bareQueue, 'bare');
@@ -147,7 +165,8 @@ export const overhead: Scenario = {
         env.fake.reset();
         const at = (xs: number[]) => format(xs[rep - 1] as number, 'ms');
         log(
-          `[a] ${rep}/${reps}: per step in-process ${at(m.inProcess)}, durable ${at(m.durable)}, bare Temporal ${at(m.bare)}; ` +
+          `[a] ${rep}/${reps}: per step in-process ${at(m.inProcess)}, durable ${at(m.durable)}, ` +
+            `durable with a local tool ${at(m.local)}, bare Temporal ${at(m.bare)}; ` +
             `no-op round trip ${at(m.noopSteady)} (${at(m.noopAfterPause)} after a pause)`,
         );
       }
@@ -164,6 +183,9 @@ export const overhead: Scenario = {
         beyond: summarize(m.durable.map((d, i) => d - (m.bare[i] as number))),
         noopSteady: summarize(m.noopSteady),
         noopAfterPause: summarize(m.noopAfterPause),
+        local: summarize(m.local),
+        localRatio: summarize(m.local.map((d, i) => d / (m.bare[i] as number))),
+        localSaves: summarize(m.local.map((d, i) => (m.durable[i] as number) - d)),
         durableRatio: summarize(m.durable.map((d, i) => d / (m.inProcess[i] as number))),
         bareRatio: summarize(m.durable.map((d, i) => d / (m.bare[i] as number))),
       };
@@ -179,7 +201,8 @@ export const overhead: Scenario = {
           `${TOOL_MS} ms: what any design that makes the model call and the tool call activities pays at least. Each Temporal ` +
           `measurement comes right after ${BURST} warm-up steps on the same worker, so all of them see the steady state; the ` +
           `no-op chain (${BARE_CALLS} activities in a row) comes after a ${PAUSE_MS / 1000} s pause instead, and its first ` +
-          `${BURST} and last ${BARE_CALLS - 2 * BURST} round trips are reported apart. Runs are interleaved, order rotated.`,
+          `${BURST} and last ${BARE_CALLS - 2 * BURST} round trips are reported apart. The local-activity row is the same ` +
+          "durable run with the step tool declared `runAs: 'localActivity'` (bench_step_local). Runs are interleaved, order rotated.",
         rows: [
           { label: 'in-process loop, per step', unit: 'ms', summary: s.inProcess },
           {
@@ -187,6 +210,12 @@ export const overhead: Scenario = {
             unit: 'ms',
             summary: s.durable,
             versus: `${format(s.durableRatio.median, 'ratio')} the in-process loop, ${format(s.bareRatio.median, 'ratio')} the bare step`,
+          },
+          {
+            label: 'durable run, tool as a local activity, per step',
+            unit: 'ms',
+            summary: s.local,
+            versus: `${format(s.localRatio.median, 'ratio')} the bare step, ${format(s.localSaves.median, 'ms')} less than with the regular tool`,
           },
           { label: 'bare Temporal step (2 waiting activities), per step', unit: 'ms', summary: s.bare },
           {
@@ -206,6 +235,16 @@ export const overhead: Scenario = {
             unit: 'ms',
             summary: s.noopAfterPause,
           },
+        ],
+        goals: [
+          atMost('no-op activity round trip on the dev server (steady)', s.noopSteady, 'ms', 30),
+          atMost(
+            'per-step overhead: durable step ÷ bare Temporal step',
+            s.bareRatio,
+            'ratio',
+            1.1,
+            `a durable step takes ${format(s.beyond.median, 'ms')} more than a bare step (${format(s.durable.median, 'ms')} against ${format(s.bare.median, 'ms')})`,
+          ),
         ],
         interpretation:
           `A durable step costs ${format(s.over.median, 'ms')} more than the same step in memory ` +

@@ -1,10 +1,10 @@
 // (b) Overhead at step 1 against step 500 of one run: it must stay flat as the transcript grows and the run
 // continues as new.
-import { randomUUID } from 'node:crypto';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { chainHistories } from '../history';
 import { format, summarize } from '../stats';
 import { durableSteps, inProcessStep, warm } from './a-overhead';
+import { benchQueue } from '../queue';
 
 const STEPS = 500;
 const MODEL_MS = 2;
@@ -16,10 +16,8 @@ const median = (values: number[]) => summarize(values).median;
 export const longRun: Scenario = {
   id: 'b',
   title: 'Overhead at step 1 against step 500 of one run',
-  // One repetition is a 500-step run at about 100 ms an activity; three keep the whole bench near 15 minutes.
-  defaultReps: 3,
   async run({ env, reps, log }: ScenarioContext) {
-    const queue = `bench-b-${randomUUID()}`;
+    const queue = benchQueue('b');
     const agent = await env.startAgentWorker(queue);
     try {
       await inProcessStep(env, 'b warm-up', 3, TOOL_MS, MODEL_MS);

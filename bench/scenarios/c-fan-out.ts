@@ -8,6 +8,7 @@ import { marker, promptFor, scriptChain, stepTimes } from '../script';
 import { format, summarize } from '../stats';
 import { benchStep, toolTimings } from '../tools';
 import { durableSteps, warm } from './a-overhead';
+import { benchQueue } from '../queue';
 
 const FAN_OUT = 8;
 const TOOL_MS = 800;
@@ -51,7 +52,7 @@ export const fanOut: Scenario = {
   id: 'c',
   title: `Fan-out: ${FAN_OUT} tools × ${TOOL_MS} ms in one turn`,
   async run({ env, reps, log }: ScenarioContext) {
-    const queue = `bench-c-${randomUUID()}`;
+    const queue = benchQueue('c');
     const agent = await env.startAgentWorker(queue);
     try {
       await durableSteps(env, queue, 'c warm-up', 20, 0, 0);

@@ -7,8 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildWorker, ExecutionEntry } from '../../test/helpers/child-worker';
 import { readExecutions, waitFor } from '../../test/helpers/child-worker';
 import { runInProcessLoop } from '../baseline/in-process-loop';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../../src/shared';
 import { MAX_TOKENS, MODEL, UNLIMITED } from '../env';
 import type { BenchEnv } from '../env';
+import { atMost } from '../goals';
 import { chainHistories, eventTime } from '../history';
 import { watchRetry } from '../retry-watch';
 import { once } from '../scenario';
@@ -17,6 +19,7 @@ import { marker, promptFor, requestsOf, scriptChain, TokenLedger } from '../scri
 import type { ChainJob } from '../script';
 import { format, summarize } from '../stats';
 import { benchStep, toolTimings } from '../tools';
+import { benchQueue } from '../queue';
 
 const STEPS = 6;
 const CRASH_STEP = 4;
@@ -106,7 +109,7 @@ function usdAgain(ledger: TokenLedger): number {
 /** Durable runs whose worker is killed while tool 4 runs, another worker polling the same queue. */
 function midToolRuns({ env, reps, log }: ScenarioContext): Promise<MidToolRun[]> {
   return (async () => {
-    const queue = `bench-f-${randomUUID()}`;
+    const queue = benchQueue('f');
     const logFile = path.join(env.dir, 'f-executions.jsonl');
     let workers: ChildWorker[] = [
       await env.startChildWorker(queue, logFile),
@@ -197,7 +200,7 @@ async function warmUp(env: BenchEnv, queue: string): Promise<void> {
 /** Durable runs whose only worker is killed during model call 4; a new worker is started after the kill. */
 function midModelRuns({ env, reps, log }: ScenarioContext): Promise<CrashRun[]> {
   return (async () => {
-    const queue = `bench-g-${randomUUID()}`;
+    const queue = benchQueue('g');
     const logFile = path.join(env.dir, 'g-executions.jsonl');
     let worker = await env.startChildWorker(queue, logFile);
     try {
@@ -316,6 +319,9 @@ export const recovery: Scenario = {
       inProcess: summarize(inProcess.map((r) => r.toNextStep / 1000)),
     };
     const held = durable.filter((r) => r.heldWorkflow).length;
+    const heartbeat = DEFAULT_HEARTBEAT_TIMEOUT_MS / 1000;
+    const handBackHeld = summarize(durable.filter((r) => r.heldWorkflow).map((r) => r.handBack / 1000));
+    const handBackOther = summarize(durable.filter((r) => !r.heldWorkflow).map((r) => r.handBack / 1000));
     return {
       id: 'f',
       title: this.title,
@@ -373,11 +379,26 @@ export const recovery: Scenario = {
           fixed: `${held} of ${durable.length}`,
         },
       ],
+      goals: [
+        atMost(
+          'recovery: SIGKILL of the worker running a call → the retried call starts on the other worker',
+          s.detection,
+          's',
+          3,
+        ),
+      ],
       interpretation:
         `The run is back to where it was ${format(s.next.median, 's')} after the kill: ${format(s.detection.median, 's')} until Temporal ` +
-        `gives up on the dead worker's attempt and retries it elsewhere (the heartbeat timeout pinned into the run, 2 s by ` +
-        `default, less the time since the attempt's last beat, then the 0.5 s retry interval; src/workflows/proxies.ts), ${format(s.rerun.median, 's')} for the tool to run again, ${format(s.handBack.median, 's')} to hand its result back ` +
-        '(longer when the dead worker also held the workflow, whose next task waits out the sticky-queue timeout). ' +
+        `gives up on the dead worker's attempt and retries it elsewhere (the heartbeat timeout pinned into the run, ` +
+        `${format(heartbeat, 's')} by default, less the time since the attempt's last beat, then the retry interval: ` +
+        `${format(s.beatToDue.median, 's')} from the last beat to the retry being due; src/workflows/proxies.ts), ` +
+        `${format(s.rerun.median, 's')} for the tool to run again, ${format(s.handBack.median, 's')} to hand its result back ` +
+        (held > 0 && held < durable.length
+          ? `(${format(handBackHeld.median, 's')} when the killed worker also held the workflow, whose next task then ` +
+            `waits out the sticky-queue timeout, ${format(handBackOther.median, 's')} otherwise). `
+          : held === durable.length
+            ? '(the killed worker held the workflow in every run, so its next task waited out the sticky-queue timeout). '
+            : '(the killed worker never held the workflow here). ') +
         `The restarted in-process loop gets there in ${format(s.inProcess.median, 's')} only because steps 1–${CRASH_STEP - 1} are short here: ` +
         'it pays for them again, model calls and side effects included (see (g)).',
     };

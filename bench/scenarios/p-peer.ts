@@ -8,16 +8,20 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildWorker, ExecutionEntry } from '../../test/helpers/child-worker';
 import { readExecutions, waitFor } from '../../test/helpers/child-worker';
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS } from '../../src/shared';
 import { UNLIMITED, MODEL } from '../env';
 import type { BenchEnv, RunningWorker } from '../env';
+import { describeGroups, eventGroups, extraEvents, listExtra } from '../explain';
+import { ahead } from '../goals';
 import { bytesPerTurn, chainHistories, eventTime } from '../history';
 import { ensurePeerInstalled, runPeer, startPeerRun, startPeerWorker } from '../peer-worker';
-import type { Row, Scenario, ScenarioContext, Section } from '../scenario';
+import type { Goal, Row, Scenario, ScenarioContext, Section } from '../scenario';
 import { marker, promptFor, requestsOf, scriptChain, stepTimes } from '../script';
 import type { ChainJob } from '../script';
 import { format, summarize } from '../stats';
 import type { Unit } from '../stats';
 import { benchStep } from '../tools';
+import { benchQueue } from '../queue';
 
 /** Per-step overhead: the job of (a). */
 const STEPS = 20;
@@ -56,7 +60,7 @@ interface Pool {
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 async function startPool(env: BenchEnv, side: Side, count: number): Promise<Pool> {
-  const queue = `bench-p-${side}-${randomUUID()}`;
+  const queue = benchQueue(`p-${side}`);
   const log = path.join(env.dir, `p-${side}-executions.jsonl`);
   const workers: ChildWorker[] = [];
   // One after the other: the first peer worker bundles the workflow code that the others then read.
@@ -119,6 +123,14 @@ interface StepRun {
 
 const MODEL_ACTIVITY: Record<Side, string> = { durable: 'callClaude', peer: 'invokeModel' };
 const TOOL_ACTIVITY: Record<Side, string> = { durable: 'runTool', peer: 'benchStep' };
+/** Both sides' model and tool activities under one name, so their histories compare group by group. */
+const ROLES: Record<string, string> = {
+  callClaude: 'model call',
+  invokeModel: 'model call',
+  runTool: 'tool call',
+  benchStep: 'tool call',
+  callModelFull: 'model call',
+};
 
 /** Mean started → completed time of each activity type in a run's history. */
 async function activityRunTimes(env: BenchEnv, workflowId: string): Promise<Map<string, number>> {
@@ -196,6 +208,8 @@ interface HistoryRun {
   early: number;
   late: number;
   total: number;
+  /** Events per turn by what wrote them (bench/explain.ts). */
+  groups: Map<string, number>;
 }
 
 async function measureHistory(env: BenchEnv, workflowId: string, modelActivity: string): Promise<HistoryRun> {
@@ -209,6 +223,7 @@ async function measureHistory(env: BenchEnv, workflowId: string, modelActivity: 
     total,
     perTurn: total / (TURNS + 1),
     eventsPerTurn: events.length / (TURNS + 1),
+    groups: eventGroups(events, TURNS + 1, ROLES),
     // Turn 2 is the first whose model call carries a tool result; turn TURNS is the last with a tool.
     early: turns[1] as number,
     late: turns[TURNS - 1] as number,
@@ -235,6 +250,10 @@ async function bareHistoryRun(env: BenchEnv, queue: string, bytes: number, rep: 
 }
 
 interface RecoveryRun {
+  /** The tool activity's heartbeat timeout as the run scheduled it, in seconds (0: none). */
+  heartbeatTimeout: number;
+  /** Its start-to-close timeout, in seconds. */
+  startToClose: number;
   /** Kill → the tool's retry started on the other worker process. */
   detection: number;
   /** Kill → the model request of the next turn (the step finished and handed back). */
@@ -275,7 +294,15 @@ async function recoveryRun(env: BenchEnv, pool: Pool, rep: number): Promise<Reco
   if (retry.pid === victim.process.pid) throw new Error(`${pool.side} retry ran in the killed process`);
   pool.workers = pool.workers.filter((w) => w !== victim);
   pool.workers.push(await startWorker(env, pool.side, pool.queue, pool.log));
+  const events = (await chainHistories(env.historyClient, workflowId)).flatMap((r) => r.events);
+  const scheduled = events
+    .map((e) => e.activityTaskScheduledEventAttributes)
+    .find((a) => a?.activityType?.name === TOOL_ACTIVITY[pool.side]);
+  const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    d ? Number(d.seconds ?? 0) + (d.nanos ?? 0) / 1e9 : 0;
   return {
+    heartbeatTimeout: seconds(scheduled?.heartbeatTimeout),
+    startToClose: seconds(scheduled?.startToCloseTimeout),
     detection: retry.at - killedAt,
     toNextStep: next.receivedAt - killedAt,
     toolsAgain: starts.length - new Set(starts.map((e) => Number(e.input?.n))).size,
@@ -323,13 +350,12 @@ function trio(
 export const peer: Scenario = {
   id: 'p',
   title: 'Peer: @temporalio/ai-sdk',
-  defaultReps: 3,
   async run({ env, reps, log }: ScenarioContext) {
     ensurePeerInstalled(log);
     log('[p] starting two worker processes per side (the first peer worker bundles its workflow code)');
     const durable = await startPool(env, 'durable', 2);
     const peerPool = await startPool(env, 'peer', 2);
-    const bareQueue = `bench-p-bare-${randomUUID()}`;
+    const bareQueue = benchQueue('p-bare');
     const baseline: RunningWorker = await env.startBaselineWorker(bareQueue);
     const pools = [durable, peerPool];
     try {
@@ -454,7 +480,8 @@ function report(reps: number, m: Measurements): Section {
     ),
   ];
   const historyNotes: string[] = [];
-  const events = { durable: [] as number[], peer: [] as number[] };
+  const goals: Goal[] = [];
+  const whyEvents: string[] = [];
   for (const [size, h] of m.history) {
     const kib = format(size, 'bytes');
     const full = { label: 'full-transcript baseline', values: h.bare.map((r) => r.perTurn) };
@@ -482,8 +509,45 @@ function report(reps: number, m: Measurements): Section {
       ),
     );
     const growth = (xs: HistoryRun[]) => med(xs.map((r) => r.late / r.early));
-    events.durable.push(med(h.durable.map((r) => r.eventsPerTurn)));
-    events.peer.push(med(h.peer.map((r) => r.eventsPerTurn)));
+    // Events per turn are the same in every repetition; the last one's runs are taken apart.
+    const groups = {
+      durable: h.durable[h.durable.length - 1]?.groups ?? new Map<string, number>(),
+      peer: h.peer[h.peer.length - 1]?.groups ?? new Map<string, number>(),
+    };
+    const extra = extraEvents(groups.durable, groups.peer);
+    whyEvents.push(
+      `With ${kib} results, durable-agent writes ${describeGroups(groups.durable)} events a turn, the peer ` +
+        `${describeGroups(groups.peer)}.` +
+        (extra.length > 0 ? ' What durable-agent writes more of:' : ''),
+      '',
+      ...extra.map(
+        (g) => `- ${g.group}, ${g.more.toFixed(2)} a turn more${g.purpose ? `: ${g.purpose}` : ''}.`,
+      ),
+      '',
+    );
+    goals.push(
+      ahead(
+        `history bytes per turn, ${kib} results`,
+        ratio(
+          h.durable.map((r) => r.perTurn),
+          h.peer.map((r) => r.perTurn),
+        ),
+        summarize(h.durable.map((r) => r.perTurn)),
+        summarize(h.peer.map((r) => r.perTurn)),
+        'bytes',
+      ),
+      ahead(
+        `history events per turn, ${kib} results`,
+        ratio(
+          h.durable.map((r) => r.eventsPerTurn),
+          h.peer.map((r) => r.eventsPerTurn),
+        ),
+        summarize(h.durable.map((r) => r.eventsPerTurn)),
+        summarize(h.peer.map((r) => r.eventsPerTurn)),
+        'count',
+        extra.length > 0 ? `durable-agent writes more ${listExtra(extra)}` : undefined,
+      ),
+    );
     historyNotes.push(
       `with ${kib} results a durable-agent turn takes ${format(med(h.durable.map((r) => r.perTurn)), 'bytes')} of history ` +
         `and a peer turn ${format(med(h.peer.map((r) => r.perTurn)), 'bytes')}; turn ${TURNS} costs ` +
@@ -515,32 +579,80 @@ function report(reps: number, m: Measurements): Section {
     ),
   );
 
-  const s = {
-    step: ratio(step('durable'), step('peer')).median,
-    model: {
+  const stepRatio = ratio(step('durable'), step('peer'));
+  const fanRatio = ratio(
+    m.fan.durable.map((r) => r.turn),
+    m.fan.peer.map((r) => r.turn),
+  );
+  const parts = {
+    'the model-call activity': {
       durable: med(m.step.durable.map((r) => r.modelRun)),
       peer: med(m.step.peer.map((r) => r.modelRun)),
     },
-    tool: {
+    'the tool activity': {
       durable: med(m.step.durable.map((r) => r.toolRun)),
       peer: med(m.step.peer.map((r) => r.toolRun)),
     },
-    rest: { durable: med(rest('durable')), peer: med(rest('peer')) },
-    fan: ratio(
-      m.fan.durable.map((r) => r.turn),
-      m.fan.peer.map((r) => r.turn),
-    ).median,
-    detection: {
-      durable: med(secs(m.crash.durable, 'detection')),
-      peer: med(secs(m.crash.peer, 'detection')),
-    },
+    'the rest (dispatch and workflow tasks)': { durable: med(rest('durable')), peer: med(rest('peer')) },
   };
+  // Where a step's time goes on each side, and the part where durable-agent loses the most.
+  const [worstPart, worst] = Object.entries(parts).sort(
+    (a, b) => b[1].durable - b[1].peer - (a[1].durable - a[1].peer),
+  )[0] as [string, { durable: number; peer: number }];
+  const spread = {
+    durable: summarize(m.fan.durable.map((r) => r.spread)),
+    peer: summarize(m.fan.peer.map((r) => r.spread)),
+  };
+  const detection = {
+    durable: summarize(secs(m.crash.durable, 'detection')),
+    peer: summarize(secs(m.crash.peer, 'detection')),
+  };
+  const timeouts = (xs: RecoveryRun[]) => ({
+    heartbeat: med(xs.map((r) => r.heartbeatTimeout)),
+    startToClose: med(xs.map((r) => r.startToClose)),
+  });
+  const tool = { durable: timeouts(m.crash.durable), peer: timeouts(m.crash.peer) };
+  const describeTimeouts = (t: { heartbeat: number; startToClose: number }) =>
+    t.heartbeat > 0
+      ? `heartbeat timeout ${format(t.heartbeat, 's')}`
+      : `no heartbeat timeout, start-to-close ${format(t.startToClose, 's')}`;
+  const stepSummary = (side: Side) => summarize(step(side));
+  goals.unshift(
+    ahead(
+      `per step (${MODEL_MS} ms model + ${TOOL_MS} ms tool)`,
+      stepRatio,
+      stepSummary('durable'),
+      stepSummary('peer'),
+      'ms',
+      `the largest difference is in ${worstPart}: ${format(worst.durable, 'ms')} against ${format(worst.peer, 'ms')}`,
+    ),
+    ahead(
+      `fan-out turn (${FAN_OUT} × ${FAN_OUT_MS} ms)`,
+      fanRatio,
+      summarize(m.fan.durable.map((r) => r.turn)),
+      summarize(m.fan.peer.map((r) => r.turn)),
+      'ms',
+      `the last tool starts ${format(spread.durable.median, 'ms')} after the first in durable-agent, ` +
+        `${format(spread.peer.median, 'ms')} in the peer`,
+    ),
+  );
+  goals.push(
+    ahead(
+      'recovery: SIGKILL mid-tool → tool retried on the other process',
+      ratio(secs(m.crash.durable, 'detection'), secs(m.crash.peer, 'detection')),
+      detection.durable,
+      detection.peer,
+      's',
+      `tool activity: durable-agent ${describeTimeouts(tool.durable)}, the peer ${describeTimeouts(tool.peer)}`,
+    ),
+  );
   const aheadOrBehind = (r: number, what: string) =>
     r < 0.97
       ? `durable-agent is ahead on ${what} (${format(r, 'ratio')} the peer)`
       : r > 1.03
         ? `durable-agent is behind on ${what} (${format(r, 'ratio')} the peer)`
         : `the two are level on ${what} (${format(r, 'ratio')})`;
+  const peerGrowth = med([...m.history.values()].flatMap((h) => h.peer.map((r) => r.late / r.early)));
   return {
     id: 'p',
     title: 'Peer: @temporalio/ai-sdk',
@@ -552,32 +664,44 @@ function report(reps: number, m: Measurements): Section {
       "activity) and the tool's `execute` an activity (start-to-close 60 s, the timeout durable-agent's bench_step " +
       'declares; no heartbeat, as in the samples). Both agents run as two worker processes each (durable-agent: ' +
       'test/helpers/worker-process.ts) on the same server, get the same fake turns and run the same tool work; ' +
-      'durable-agent without cache markers, as the peer sends none. Each repetition runs, in rotated order: a ' +
+      'durable-agent without cache markers, as the peer sends none, and with the default heartbeat timeout ' +
+      `(${format(DEFAULT_HEARTBEAT_TIMEOUT_MS / 1000, 's')}). Each repetition runs, in rotated order: a ` +
       `${STEPS}-step job (model ${MODEL_MS} ms, tool ${TOOL_MS} ms; step time = gap between model requests at the fake) ` +
       `after ${BURST} warm-up steps; the ${FAN_OUT} × ${FAN_OUT_MS} ms fan-out turn of (c); ${TURNS}-turn jobs with ` +
       `${SIZES.map((x) => format(x, 'bytes')).join(' and ')} tool results, whose histories are fetched and encoded as in (e); ` +
       `and the crash of (f): ${INTO_TOOL_MS} ms into tool ${CRASH_STEP}, the worker process running it gets SIGKILL while the ` +
       'other one polls. The bare baselines (bench/baseline/workflows.ts, worker in the bench process) are two waiting ' +
-      'activities a step, one waiting activity and 8 at once for the fan-out, and the full-transcript loop of (e).',
+      'activities a step, one waiting activity and 8 at once for the fan-out, and the full-transcript loop of (e). ' +
+      'Task queues are named as in (e).',
     rows,
-    interpretation:
-      `${aheadOrBehind(s.step, 'the per-step time')}; ${aheadOrBehind(s.fan, 'the fan-out turn')}. ` +
-      `Of a step, the model-call activity runs ${format(s.model.durable, 'ms')} in durable-agent and ${format(s.model.peer, 'ms')} ` +
-      `in the peer, the tool activity ${format(s.tool.durable, 'ms')} and ${format(s.tool.peer, 'ms')}, and the rest (dispatch ` +
-      `and workflow tasks) takes ${format(s.rest.durable, 'ms')} and ${format(s.rest.peer, 'ms')}. ` +
-      `${historyNotes.map((n) => n.charAt(0).toUpperCase() + n.slice(1)).join('. ')}: the peer's model activity takes the ` +
-      "AI SDK's whole prompt as its input every call, so its history grows with the square of the conversation, like " +
-      'the full-transcript baseline. After a SIGKILL mid-tool, durable-agent retries the tool on the other process ' +
-      `${format(s.detection.durable, 's')} after the kill (its tools heartbeat, heartbeat timeout 5 s); the peer's tool ` +
-      `activity has no heartbeat timeout, so Temporal notices the dead attempt only at its start-to-close timeout ` +
-      `(${format(s.detection.peer, 's')}).` +
-      (Math.max(...events.durable) > Math.max(...events.peer)
-        ? ` durable-agent writes more events a turn (${events.durable.map((e) => format(e, 'count')).join(' and ')} against ` +
-          `${events.peer.map((e) => format(e, 'count')).join(' and ')}): after each workflow task it upserts its search ` +
-          'attributes (status, iteration, tokens, cost, model; src/workflows/visibility.ts), one ' +
-          'UpsertWorkflowSearchAttributes event per task, which is what lets `temporal workflow list` and the Web UI ' +
-          'filter runs by them; the peer has no such view. Those events are small (about 370 B each), so its bytes per ' +
-          "turn stay far below the peer's."
-        : ''),
+    goals,
+    interpretation: [
+      `${aheadOrBehind(stepRatio.median, 'the per-step time')}; ${aheadOrBehind(fanRatio.median, 'the fan-out turn')}. ` +
+        `Of a step, ${Object.entries(parts)
+          .map(
+            ([part, v]) =>
+              `${part} takes ${format(v.durable, 'ms')} in durable-agent and ${format(v.peer, 'ms')} in the peer`,
+          )
+          .join(', ')}. ` +
+        `${historyNotes.map((n) => n.charAt(0).toUpperCase() + n.slice(1)).join('. ')}` +
+        (peerGrowth > TURNS / 4
+          ? ": the peer's history per turn grows with the conversation, like the full-transcript baseline's, so its whole " +
+            'history grows with the square of the run.'
+          : '.') +
+        ` After a SIGKILL mid-tool, durable-agent retries the tool on the other process ${format(detection.durable.median, 's')} ` +
+        `after the kill (its tool activity: ${describeTimeouts(tool.durable)}); the peer after ` +
+        `${format(detection.peer.median, 's')} (its tool activity: ${describeTimeouts(tool.peer)})` +
+        (tool.peer.heartbeat === 0
+          ? ', so Temporal notices the dead attempt only when the start-to-close timeout runs out.'
+          : '.'),
+      '',
+      "Events per turn, by what wrote them (the last repetition's runs, whole history ÷ model calls). An activity's " +
+        'events count with those of the workflow task its result starts (scheduled, started, completed), so an ' +
+        'activity one side has and the other has not shows what it costs in all.',
+      '',
+      ...whyEvents,
+    ]
+      .join('\n')
+      .trimEnd(),
   };
 }

@@ -11,7 +11,7 @@ import type {
 } from '../shared';
 import { ClaudeErrorType, ModelCallErrorType, textOf } from '../shared';
 import type { ServerToolDeclaration } from '../shared';
-import { serverToolUsage } from './server-tools';
+import { apiUsage } from './api-usage';
 import { keptBlocks } from './thinking-blocks';
 import { betaHeaders, toApiParams } from './api-params';
 import { contextBetas } from './context-params';
@@ -35,7 +35,7 @@ export interface PinnedRequest {
 }
 
 /** Builds the Messages API request body. */
-export function toMessagesRequest(
+function toMessagesRequest(
   input: Pick<
     CallClaudeInput,
     | 'model'
@@ -115,7 +115,7 @@ export interface ModelCallLimits {
 }
 
 /** Defaults of ModelCallLimits. */
-export const MODEL_CALL_LIMITS: ModelCallLimits = { streamIdleTimeoutMs: 60_000, maxRetryAfterMs: 60_000 };
+const MODEL_CALL_LIMITS: ModelCallLimits = { streamIdleTimeoutMs: 60_000, maxRetryAfterMs: 60_000 };
 
 /** The callClaude activity: one streamed Messages API call that heartbeats while tokens arrive. */
 export function createCallClaude(
@@ -170,19 +170,15 @@ export function createCallClaude(
         head,
         appended: input.append.length + (content.length > 0 ? 1 : 0),
         stopReason: message.stop_reason as StopReason | null,
-        stopSequence: message.stop_sequence,
-        usage: {
-          input_tokens: message.usage.input_tokens,
-          output_tokens: message.usage.output_tokens,
-          cache_creation_input_tokens: message.usage.cache_creation_input_tokens ?? 0,
-          cache_read_input_tokens: message.usage.cache_read_input_tokens ?? 0,
-          ...serverToolUsage(message.usage.server_tool_use),
-        },
-        text: textOf(content),
+        // Absent when null, as is text when empty: each model call's result stays in history for good.
+        ...(message.stop_sequence != null ? { stopSequence: message.stop_sequence } : {}),
+        usage: apiUsage(message.usage),
+        ...(textOf(content) ? { text: textOf(content) } : {}),
         toolUses: content.filter((b): b is ToolUseBlock => b.type === 'tool_use'),
         ...(fullHead !== undefined ? { fullHead } : {}),
       };
-      const outputCheck = pinned.output && checkOutput(pinned.output, content, output.text, input.pinned);
+      const outputCheck =
+        pinned.output && checkOutput(pinned.output, content, output.text ?? '', input.pinned);
       if (outputCheck) output.outputCheck = outputCheck;
       const bytes = Buffer.byteLength(JSON.stringify(output));
       if (bytes > OUTPUT_LIMIT_BYTES) {

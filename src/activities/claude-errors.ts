@@ -23,7 +23,7 @@ type Classified = {
 const DETAIL_LIMIT_CHARS = 2_000;
 
 /** What the failure carries besides its message, for scripts and support. */
-export interface ClaudeFailureDetails {
+interface ClaudeFailureDetails {
   status: number | null;
   requestId: string | null;
   /** When the next attempt starts, if the API asked for a delay (ISO 8601): the run waits until then. */

@@ -8,6 +8,7 @@ import { ClaudeErrorType, COMPACTION_SYSTEM_PROMPT, RunErrorType, textOf } from 
 import { storeFailure } from '../store';
 import type { Transcripts } from '../store';
 import { betaHeaders } from './api-params';
+import { apiUsage } from './api-usage';
 import type { PinnedRequest } from './call-claude';
 import { toClaudeFailure } from './claude-errors';
 import { contextBetas } from './context-params';
@@ -130,12 +131,7 @@ async function summarize(
       const summary = textOf(message.content as MessageParam['content']).trim();
       return {
         summary: summary === '' ? '(the summary came back empty)' : summary,
-        usage: {
-          input_tokens: message.usage.input_tokens,
-          output_tokens: message.usage.output_tokens,
-          cache_creation_input_tokens: message.usage.cache_creation_input_tokens ?? 0,
-          cache_read_input_tokens: message.usage.cache_read_input_tokens ?? 0,
-        },
+        usage: apiUsage(message.usage),
       };
     } catch (err) {
       const failure = toClaudeFailure(err);

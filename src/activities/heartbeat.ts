@@ -24,6 +24,8 @@ export function startHeartbeat(
   intervalMs: number = heartbeatInterval(ctx.info.heartbeatTimeoutMs),
   details?: () => unknown,
 ): () => void {
+  // A local activity has no heartbeat to send (the SDK drops it); its worker's liveness is the workflow task's.
+  if (ctx.info.isLocal) return () => undefined;
   // No beat at once: the server counts the heartbeat timeout from the attempt's start, so the first beat is
   // as safe one interval in, and a call shorter than that costs no heartbeat at all (each one is a write of the
   // run's state on the server, which under load is what limits throughput).
@@ -31,8 +33,20 @@ export function startHeartbeat(
   return () => clearInterval(timer);
 }
 
+/**
+ * The `heartbeat` a tool's context gets: sends `prepare(details)`, or does nothing in a local activity, where a
+ * tool that reports progress must still work (it just has no one to report to).
+ */
+export function toolHeartbeat(
+  ctx: Context,
+  prepare: (details: unknown) => unknown,
+): (details?: unknown) => void {
+  if (ctx.info.isLocal) return () => undefined;
+  return (details?: unknown) => ctx.heartbeat(prepare(details));
+}
+
 /** A timer that fires once after `ms` without a `touch()`; `fired` tells afterwards whether it did. */
-export interface IdleTimer {
+interface IdleTimer {
   touch(): void;
   stop(): void;
   readonly fired: boolean;

@@ -8,6 +8,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { ToolErrorType } from '../shared';
 import type { ToolCallInput, ToolEffect } from '../shared';
+import { toolHeartbeat } from './heartbeat';
 import { redactDeep } from './redact';
 import type { Redact } from './redact';
 import type { AnyTool, ToolContext } from './tools/define';
@@ -31,13 +32,13 @@ export type ChildMessage =
   | { kind: 'error'; message: string; type?: string; nonRetryable?: boolean };
 
 /** The text of an isolated call's result, and what JSON could not hold (empty when nothing). */
-export interface IsolatedResult {
+interface IsolatedResult {
   text: string;
   lost: string[];
 }
 
 /** How an isolated call is run and stopped. */
-export interface IsolatedRun {
+interface IsolatedRun {
   effect: ToolEffect;
   /** Fires when the call is cancelled or timed out; the child is told, then killed `graceMs` later. */
   signal: AbortSignal;
@@ -52,7 +53,7 @@ const CHILD_MAIN = require.resolve('./tool-process');
  * from its message and type), with the signal's reason once stopped, or with ToolProcessExited (for an
  * `unsafe` tool ToolOutcomeUnknown, since it may have taken effect) when the child ended without answering.
  */
-export function runIsolated(call: Omit<RunMessage, 'kind'>, run: IsolatedRun): Promise<IsolatedResult> {
+function runIsolated(call: Omit<RunMessage, 'kind'>, run: IsolatedRun): Promise<IsolatedResult> {
   return new Promise<IsolatedResult>((resolve, reject) => {
     // The child's output goes to the worker's own stdout and stderr, where its crash is explained.
     const child = fork(CHILD_MAIN, [], {
@@ -119,7 +120,7 @@ export async function runInChild(
       effect: tool.effect,
       signal: ctx.cancellationSignal,
       graceMs: stopGraceMs,
-      heartbeat: (details) => ctx.heartbeat(redactDeep(details, redact)),
+      heartbeat: toolHeartbeat(ctx, (details) => redactDeep(details, redact)),
     },
   );
   if (lost.length > 0) {

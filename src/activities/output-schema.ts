@@ -11,7 +11,7 @@ import type { ContentBlock, OutputCheck, OutputInput, PinnedOutput, ToolUseBlock
 type Schema = Record<string, unknown>;
 
 /** What pinRun makes of the run's `output`: the stored part, or the problems that make the input invalid. */
-export type PinnedOutputResult = { ok: true; output: PinnedOutput } | { ok: false; problems: string[] };
+type PinnedOutputResult = { ok: true; output: PinnedOutput } | { ok: false; problems: string[] };
 
 /**
  * Normalizes the run's output schema and decides how the model gives its output. The rules are those of the

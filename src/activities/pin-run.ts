@@ -7,6 +7,7 @@ import {
   listed,
   parseAgentInput,
   pricingFor,
+  PROGRESS_EVERY_CALLS,
   RunErrorType,
   WEB_SEARCH_USD_PER_THOUSAND,
 } from '../shared';
@@ -111,6 +112,7 @@ export function createPinParsed(
         context: contextPlan(input.context, input.model, input.betas),
         streamEvents: true,
         upsertChanged: true,
+        progressEvery: PROGRESS_EVERY_CALLS,
       },
       tools: specs.map(policyOf),
       pinned,

@@ -5,7 +5,7 @@ import { TEMPORAL_ENV } from '../connection';
 import { resolveSettings } from '../settings';
 
 /** Names more environment variables (comma-separated) whose values are redacted. */
-export const REDACT_ENV = 'DURABLE_AGENT_REDACT_ENV' as const;
+const REDACT_ENV = 'DURABLE_AGENT_REDACT_ENV' as const;
 
 /** Replaces every known secret in a text. */
 export type Redact = (text: string) => string;
@@ -21,7 +21,7 @@ const PATTERNS: Array<[RegExp, string]> = [
 ];
 
 /** A secret and the name it is reported under. */
-export interface Secret {
+interface Secret {
   name: string;
   value: string;
 }

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { ToolErrorType } from '../shared';
 import type { ReconcileOutput, ToolCallInput, ToolCallOutput } from '../shared';
 import type { Transcripts } from '../store';
-import { startHeartbeat } from './heartbeat';
+import { startHeartbeat, toolHeartbeat } from './heartbeat';
 import type { AnyTool } from './tools/define';
 import type { ToolRegistry } from './tools/registry';
 import { ToolContent, toolOutputText } from './tool-output';
@@ -109,7 +109,7 @@ async function runOnce(
       tool.run(input, {
         idempotencyKey: `${workflowId}/${call.toolUseId}`,
         signal: ctx.cancellationSignal,
-        heartbeat: (details?: unknown) => ctx.heartbeat(redactDeep(details, redact)),
+        heartbeat: toolHeartbeat(ctx, (details) => redactDeep(details, redact)),
         attempt,
         workflowId,
         toolUseId: call.toolUseId,

@@ -3,7 +3,7 @@
 // slot is freed) and recorded, so the worker can report itself unhealthy, naming the tool.
 
 /** A call that went on after it was told to stop (cancelled or timed out) and its grace period passed. */
-export interface StuckCall {
+interface StuckCall {
   tool: string;
   workflowId: string;
   toolUseId: string;

@@ -14,7 +14,7 @@ export class ToolContent {
 }
 
 /** The text of a tool's result, and what could not be carried over as it was (empty when nothing). */
-export interface ToolOutputText {
+interface ToolOutputText {
   text: string;
   lost: string[];
 }

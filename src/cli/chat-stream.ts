@@ -9,7 +9,7 @@ import { watchSession } from '../streams/watch';
 import { TextPrinter } from './stream-text';
 
 /** A send being followed on the stream. */
-export interface FollowedSend {
+interface FollowedSend {
   /**
    * Waits up to `ms` for the send's `run_finished` (the session writes it before the send returns), then stops.
    * Says whether answer text was printed, and the stream offset the next send's reader starts after.

@@ -17,7 +17,7 @@ import { CliError, ExitCode } from './exit-codes';
 import { connect } from './runs';
 
 /** Where a conversation reads lines and writes answers (stdout) and notes for people (stderr). */
-export interface ChatIo {
+interface ChatIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
@@ -55,7 +55,7 @@ export async function chat(args: string[], io: ChatIo = defaultIo()): Promise<nu
 }
 
 /** Reads lines until /end or the end of input; returns the exit code. Answers stream from `backend`. */
-export function converse(
+function converse(
   client: Client,
   session: AgentSession,
   io: ChatIo,

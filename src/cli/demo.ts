@@ -14,7 +14,7 @@ import { watchProgress } from './progress';
 import { statusLine } from './status-line';
 
 /** Options of `durable-agent demo`. */
-export interface DemoOptions {
+interface DemoOptions {
   prompt?: string;
   /** Database file of the dev server (default: the one `durable-agent dev` uses). */
   dbFile?: string;

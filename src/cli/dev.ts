@@ -5,7 +5,7 @@ import { cacheRoot, startDevServer } from '../dev-server';
 import type { DevServer } from '../dev-server';
 
 /** The dev server's database file, so runs survive a restart of `durable-agent dev`. */
-export function devDatabaseFile(): string {
+function devDatabaseFile(): string {
   return path.join(cacheRoot(), 'dev', 'durable-agent.db');
 }
 

@@ -11,7 +11,7 @@ export class Interrupted extends Error {
 }
 
 /** The first SIGINT or SIGTERM from now on. */
-export interface Interruption {
+interface Interruption {
   /** Resolves with the signal when it comes. */
   readonly signal: Promise<NodeJS.Signals>;
   /** Resolves with the step's value, or rejects with Interrupted as soon as the signal comes. */

@@ -27,14 +27,14 @@ const RUN_STATUSES: Record<RunStatus, true> = {
 const EXECUTION_STATUSES = { failed: 'Failed', terminated: 'Terminated', timed_out: 'TimedOut' } as const;
 
 /** Every value `list --status` accepts: the run statuses, `running`, and how an execution can end without a result. */
-export const LIST_STATUSES: readonly ListStatus[] = [
+const LIST_STATUSES: readonly ListStatus[] = [
   'running',
   ...(Object.keys(RUN_STATUSES) as RunStatus[]),
   ...(Object.keys(EXECUTION_STATUSES) as Array<keyof typeof EXECUTION_STATUSES>),
 ];
 
 /** A status `list --status` accepts. */
-export type ListStatus = 'running' | RunStatus | keyof typeof EXECUTION_STATUSES;
+type ListStatus = 'running' | RunStatus | keyof typeof EXECUTION_STATUSES;
 
 /** One row of `durable-agent list`. */
 export interface RunSummary {

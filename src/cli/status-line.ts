@@ -4,7 +4,7 @@
 const NOT_A_TERMINAL_EVERY_MS = 30_000;
 
 /** A line that `show` redraws and `clear` removes; both are safe to call at any time. */
-export interface StatusLine {
+interface StatusLine {
   show(text: string): void;
   clear(): void;
 }

@@ -31,7 +31,7 @@ export class TextPrinter {
 }
 
 /** A stream being printed. */
-export interface PrintedStream {
+interface PrintedStream {
   /** Waits up to `ms` for the stream to end (it ends with the run), then stops; true when it printed text. */
   finish(ms: number): Promise<boolean>;
 }

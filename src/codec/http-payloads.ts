@@ -3,13 +3,13 @@
 import type { Payload } from '@temporalio/common';
 
 /** A payload as it travels to and from a codec server. */
-export interface JsonPayload {
+interface JsonPayload {
   metadata?: Record<string, string>;
   data?: string;
 }
 
 /** The request and response body of `/encode` and `/decode`. */
-export interface JsonPayloads {
+interface JsonPayloads {
   payloads: JsonPayload[];
 }
 

@@ -56,7 +56,7 @@ export function keyringFromEnv(env: NodeJS.ProcessEnv = process.env): Encryption
 }
 
 /** The keyring of the resolved settings; undefined when no key is set. */
-export function keyringOf(settings: Settings): EncryptionKeyring | undefined {
+function keyringOf(settings: Settings): EncryptionKeyring | undefined {
   const keyText = settings[ENCRYPTION_ENV.key];
   const keyId = settings[ENCRYPTION_ENV.keyId];
   const oldKeys = settings[ENCRYPTION_ENV.oldKeys];

@@ -23,9 +23,9 @@ export const DEFAULT_CODEC_PORT = 8081;
 /** Origins allowed by default: the dev server's Web UI under both names it is reached by. */
 export const DEFAULT_CORS_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
 /** Name of the session cookie set by …/login. */
-export const SESSION_COOKIE = 'durable_agent_codec';
+const SESSION_COOKIE = 'durable_agent_codec';
 /** Shortest token accepted: it guards every key, so it must not be guessable. */
-export const MIN_TOKEN_LENGTH = 16;
+const MIN_TOKEN_LENGTH = 16;
 
 const ALLOWED_HEADERS = 'Authorization, Content-Type, X-Namespace';
 const ALLOWED_METHODS = 'POST, OPTIONS';

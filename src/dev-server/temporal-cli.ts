@@ -18,7 +18,7 @@ const execFileAsync = promisify(execFile);
 export const TEMPORAL_CLI_GO_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 
 /** How long the SDK download may take before the Go build is tried instead (DURABLE_AGENT_CLI_DOWNLOAD_TIMEOUT_SECONDS). */
-export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 60_000;
+const DEFAULT_DOWNLOAD_TIMEOUT_MS = 60_000;
 
 const EXE = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
 // The SDK names its download `${prefix}-${sdkName}-${sdkVersion}`; we look for that prefix in our cache.
@@ -61,7 +61,7 @@ export function goBuildLogPath(root: string = cacheRoot()): string {
 }
 
 /** The `executable` option of @temporalio/testing's `TestWorkflowEnvironment.createLocal` for a binary. */
-export interface ExistingPathExecutable {
+interface ExistingPathExecutable {
   type: 'existing-path';
   path: string;
 }

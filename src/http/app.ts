@@ -12,6 +12,7 @@ import { parseAgentInput } from '../shared/input';
 import {
   endSignal,
   interruptSignal,
+  sendNumberQuery,
   sendUpdate,
   sessionStatusQuery,
   steerSignal,
@@ -25,9 +26,9 @@ import { eventStream } from './sse';
 import type { WatchEvents } from './sse';
 
 /** The largest request body accepted: a run's input may be 1.5 MiB (it lives in history, 2 MiB a payload). */
-export const MAX_BODY_BYTES = 1.5 * 1024 * 1024;
+const MAX_BODY_BYTES = 1.5 * 1024 * 1024;
 /** Where the Temporal Web UI lives when nothing says otherwise: the dev server's. */
-export const DEFAULT_UI_URL = 'http://localhost:8233';
+const DEFAULT_UI_URL = 'http://localhost:8233';
 const MAX_ID_CHARS = 400;
 const MAX_TEXT_CHARS = 100_000;
 
@@ -277,12 +278,14 @@ export function createApp(deps: AppDependencies): Hono {
       .catch((err: unknown) => {
         throw fromSendError(err, id, sessionNotFound(id));
       });
-    const status = await client.workflow
-      .getHandle(id)
-      .query(sessionStatusQuery)
-      .catch(() => undefined);
+    // Asked of the run that accepted this send, by its update ID: the session's count of sends may already
+    // include other messages accepted since (concurrent posts), and the session may have continued as new.
+    const send = await client.workflow
+      .getHandle(id, update.workflowRunId)
+      .query(sendNumberQuery, { updateId: update.updateId })
+      .catch(() => null);
     return c.json(
-      { id, updateId: update.updateId, ...(status ? { send: status.sends } : {}), link: link(id) },
+      { id, updateId: update.updateId, ...(typeof send === 'number' ? { send } : {}), link: link(id) },
       202,
     );
   });

@@ -16,7 +16,7 @@ export function isLoopback(host: string): boolean {
  * Whether `given` is the token. Both sides are hashed first so the comparison takes the same time whatever the
  * length or the first differing byte: timing tells an attacker nothing about the token.
  */
-export function tokenMatches(given: string, token: string): boolean {
+function tokenMatches(given: string, token: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(token).digest();
   return timingSafeEqual(a, b);

@@ -37,7 +37,7 @@ export const HttpErrorType = {
 } as const;
 
 /** One of HttpErrorType's values. */
-export type HttpErrorTypeName = (typeof HttpErrorType)[keyof typeof HttpErrorType];
+type HttpErrorTypeName = (typeof HttpErrorType)[keyof typeof HttpErrorType];
 
 /** An error the API answers with: its status code, type and message. */
 export class HttpError extends Error {

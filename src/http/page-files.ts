@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { HttpError, HttpErrorType } from './errors';
 
 /** The folder of the page's files. */
-export const PAGE_DIR = path.join(__dirname, 'page');
+const PAGE_DIR = path.join(__dirname, 'page');
 
 // Only these names are served: a request can never reach another file of the package.
 const FILES: Record<string, string> = {

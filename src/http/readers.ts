@@ -7,7 +7,7 @@ import { watchRun, watchSession } from '../streams/watch';
 import type { WatchEvents } from './sse';
 
 /** What the API reads event streams with. */
-export interface StreamReaders {
+interface StreamReaders {
   /** A run's events (ends after its run_finished). */
   watch: WatchEvents;
   /** A session's events (ends once the session has closed). */

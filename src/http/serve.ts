@@ -11,7 +11,7 @@ export const DEFAULT_HTTP_HOST = '127.0.0.1';
 export const DEFAULT_HTTP_PORT = 8787;
 
 /** Error type of a server that refuses to start (no token beyond loopback). */
-export const ServeErrorType = { TokenRequired: 'HttpTokenRequired' } as const;
+const ServeErrorType = { TokenRequired: 'HttpTokenRequired' } as const;
 
 /** The server would listen beyond loopback without a token. */
 export class ServeConfigError extends Error {
@@ -20,7 +20,7 @@ export class ServeConfigError extends Error {
 }
 
 /** Options of `listen`. */
-export interface ListenOptions extends AppDependencies {
+interface ListenOptions extends AppDependencies {
   host?: string;
   /** 0 picks a free port. */
   port?: number;

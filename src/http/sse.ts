@@ -15,7 +15,7 @@ export type WatchEvents = (
 ) => AsyncIterable<StreamEvent>;
 
 /** How an event stream response behaves. */
-export interface EventStreamOptions {
+interface EventStreamOptions {
   /** End the response after the `run_finished` event (runs); sessions keep going until their stream ends. */
   endAfterRunFinished: boolean;
   /** Milliseconds between `: ping` comments that keep proxies from closing an idle connection (default 15 s). */
@@ -31,7 +31,7 @@ export function sseFrame(event: StreamEvent): string {
 }
 
 /** An error met while streaming, as a frame of its own type (readers then reconnect from their last id). */
-export function sseErrorFrame(type: string, message: string): string {
+function sseErrorFrame(type: string, message: string): string {
   return `event: error\ndata: ${JSON.stringify({ type, message })}\n\n`;
 }
 

@@ -8,7 +8,7 @@ import { resolveSettings } from '../settings';
 import type { Settings } from '../settings';
 
 /** Environment variable holding the path of the MCP servers file, or the JSON itself. */
-export const MCP_ENV = 'DURABLE_AGENT_MCP' as const;
+const MCP_ENV = 'DURABLE_AGENT_MCP' as const;
 
 /** The MCP configuration is malformed; the message names the server and the field to fix. */
 export class McpConfigError extends Error {
@@ -59,9 +59,9 @@ const httpServer = z.strictObject({
 });
 
 /** One stdio server: the worker starts it as a child process. */
-export type McpStdioServer = z.output<typeof stdioServer>;
+type McpStdioServer = z.output<typeof stdioServer>;
 /** One Streamable HTTP server, already running somewhere. */
-export type McpHttpServer = z.output<typeof httpServer>;
+type McpHttpServer = z.output<typeof httpServer>;
 /** One configured server. */
 export type McpServerConfig = McpStdioServer | McpHttpServer;
 /** Every configured server by name. */

@@ -8,13 +8,13 @@ import { Runtime } from '@temporalio/worker';
 import type { McpServerConfig, McpServers } from './config';
 
 /** How long starting a server and its `initialize` handshake may take. */
-export const MCP_CONNECT_TIMEOUT_MS = 20_000;
+const MCP_CONNECT_TIMEOUT_MS = 20_000;
 
 // Enough of a failing server's stderr to say why it failed, without keeping a chatty server's whole log.
 const STDERR_TAIL = 2_000;
 
 /** A server could not be started or reached; the message names it and says why. */
-export class McpUnavailableError extends Error {
+class McpUnavailableError extends Error {
   override name = 'McpUnavailableError';
 }
 
@@ -138,7 +138,7 @@ function transportOf(config: McpServerConfig) {
 }
 
 /** How a server is reached, for messages (never its headers or env, which may hold secrets). */
-export function describeServer(config: McpServerConfig): string {
+function describeServer(config: McpServerConfig): string {
   return 'url' in config ? config.url : `command ${[config.command, ...(config.args ?? [])].join(' ')}`;
 }
 

@@ -21,7 +21,7 @@ import type { ToolContent } from '../activities/tool-output';
 export const MCP_PREFIX = 'mcp__';
 
 /** The `_meta` key of a tools/call request that carries the run's idempotency key. */
-export const IDEMPOTENCY_META_KEY = 'durable-agent/idempotencyKey';
+const IDEMPOTENCY_META_KEY = 'durable-agent/idempotencyKey';
 
 /** An MCP tool adapted to the runtime. */
 export interface McpToolEntry {
@@ -43,7 +43,7 @@ export function mcpServerOf(name: string): string | undefined {
 }
 
 /** The effect the server's annotations declare, unless the configuration overrides it. */
-export function effectOf(tool: McpTool, override?: ToolEffect): ToolEffect {
+function effectOf(tool: McpTool, override?: ToolEffect): ToolEffect {
   if (override) return override;
   if (tool.annotations?.readOnlyHint === true) return 'read';
   if (tool.annotations?.idempotentHint === true) return 'idempotent';

@@ -20,7 +20,8 @@ export interface CallClaudeInput {
   /** Messages to add to the transcript before the call (the prompt, tool results). */
   append: MessageParam[];
   toolChoice?: ToolChoice;
-  disableParallelToolUse: boolean;
+  /** Absent: the model may ask for several tools at once (left out of history when it may). */
+  disableParallelToolUse?: boolean;
   /** Place prompt-cache breakpoints on the tools, the system prompt and the end of the conversation. */
   promptCaching: boolean;
   /** The run's sampling and request settings, sent as they are. */
@@ -49,8 +50,8 @@ export interface CallClaudeOutput {
   /** Which of the run's stop sequences ended the reply (absent from replies recorded by older versions). */
   stopSequence?: string | null;
   usage: ApiUsage;
-  /** The reply's text blocks, joined. */
-  text: string;
+  /** The reply's text blocks, joined (absent when the reply has none: most tool turns). */
+  text?: string;
   toolUses: ToolUseBlock[];
   /** For a run with an output schema: the answer this reply holds, checked against it (absent: no answer). */
   outputCheck?: OutputCheck;

@@ -38,7 +38,15 @@ export interface RunPlan {
   streamEvents?: true;
   /** The run upserts only the search attributes that changed; absent in plans pinned before it did. */
   upsertChanged?: true;
+  /**
+   * With `upsertChanged`: turn, tokens and cost alone are upserted every this many model calls (any other change
+   * takes them along); absent in plans pinned before, which upserted them after every model call.
+   */
+  progressEvery?: number;
 }
+
+/** How often a new run upserts its progress attributes on their own, in model calls (RunPlan.progressEvery). */
+export const PROGRESS_EVERY_CALLS = 4;
 
 /**
  * The heartbeat timeout pinned into new runs when DURABLE_AGENT_HEARTBEAT_TIMEOUT_SECONDS is unset: a dead

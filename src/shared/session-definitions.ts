@@ -70,6 +70,22 @@ export const sessionStatusQuery = { type: 'query', name: 'status' } as QueryDefi
   'status'
 >;
 
+/** Argument of the `sendNumber` query. */
+export interface SendNumberArgs {
+  /** The ID of a `send` update (the one its caller chose, or the client made up). */
+  updateId: string;
+}
+/**
+ * Query for the number the session gave a `send` update it accepted, asked of the run that accepted it (a send
+ * is answered in the run that took it); null for an update that run did not take. A caller that answers as soon
+ * as its send is accepted learns its own number here: `status.sends` may already count later sends.
+ */
+export const sendNumberQuery = { type: 'query', name: 'sendNumber' } as QueryDefinition<
+  number | null,
+  [SendNumberArgs],
+  'sendNumber'
+>;
+
 /** Stable `type`s of a conversation's errors; clients and tests match on them. */
 export const SessionErrorType = {
   /** The session input is invalid (the session fails at its start; the first `send` gets this error). */

@@ -20,6 +20,11 @@ export interface ToolSpec {
   reconcilable: boolean;
   /** Hash of name, input schema and effect, so a changed deployment can be detected. */
   schemaHash: string;
+  /**
+   * Calls run as local activities (`runAs: 'localActivity'`); absent otherwise, so the pins of other tools stay
+   * as they were. Read from the pinned plan, so a deploy that flips it does not change an open run's calls.
+   */
+  local?: true;
 }
 
 /** Input of the tool-call activity. */

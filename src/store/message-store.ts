@@ -27,22 +27,55 @@ export interface MessageStore {
  * content; the raw store only keeps it).
  */
 export interface BlobStore {
-  /** Stores bytes under `name` (`sha256:<hex>` or `hmac:<hex>`); returns the reference to read them with. */
+  /** Stores bytes under `name` (see `parseName`); returns the reference to read them with. */
   putAt(name: string, bytes: Buffer): Promise<string>;
   /** The bytes stored under a reference, as they were given to `putAt`. */
   getAt(ref: string): Promise<Buffer>;
 }
 
-const CONTENT_NAME = /^(?:sha256|hmac):([0-9a-f]{64})$/;
+// A content name is a SHA-256 (`s:`) or a keyed HMAC-SHA-256 (`h:`, when payloads are encrypted), written in
+// base64url: 45 characters. References ride in several history events of every turn, so they are kept short;
+// names written before (`sha256:<hex>`, `hmac:<hex>`, 71 characters) are still read, and both spellings of
+// one digest name the same file.
+const CONTENT_NAME = /^(?:(sha256|hmac):([0-9a-f]{64})|([sh]):([A-Za-z0-9_-]{43}))$/;
+
+/** What a content name says: which digest, and the digest in hex (the file it is stored in). */
+export interface ContentName {
+  kind: 'sha256' | 'hmac';
+  hex: string;
+}
+
+/** The digest a content name holds, in either spelling; undefined when it is not a content name. */
+export function parseName(name: string): ContentName | undefined {
+  const match = CONTENT_NAME.exec(name);
+  if (!match) return undefined;
+  if (match[2]) return { kind: match[1] as ContentName['kind'], hex: match[2] };
+  return {
+    kind: match[3] === 's' ? 'sha256' : 'hmac',
+    hex: Buffer.from(match[4] as string, 'base64url').toString('hex'),
+  };
+}
+
+/** The name of a digest (`kind` `s` for SHA-256, `h` for HMAC). */
+export function digestName(kind: 's' | 'h', digest: Buffer): string {
+  return `${kind}:${digest.toString('base64url')}`;
+}
+
+/** Whether two content names hold the same digest, whichever way each is spelled. */
+export function sameName(a: string, b: string): boolean {
+  const x = parseName(a);
+  const y = parseName(b);
+  return x !== undefined && y !== undefined && x.kind === y.kind && x.hex === y.hex;
+}
 
 /** The content name inside a reference (a driver's reference adds its claim after `@`). */
 export function nameOf(ref: string): string {
   return ref.split('@', 1)[0] as string;
 }
 
-/** Reference of some bytes: `sha256:<hex>`. */
+/** Reference of some bytes: `s:` and their SHA-256 in base64url. */
 export function contentRef(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  return digestName('s', createHash('sha256').update(bytes).digest());
 }
 
 /** The file-system calls the local store makes, so tests can make them fail as a full disk would. */
@@ -200,7 +233,7 @@ export class LocalDiskStore implements MessageStore, BlobStore {
   }
 
   private file(ref: string): string {
-    const hex = CONTENT_NAME.exec(ref)?.[1];
+    const hex = parseName(ref)?.hex;
     if (!hex) throw new Error(`not a content reference: ${ref}`);
     return path.join(this.dir, hex.slice(0, 2), hex);
   }
@@ -218,7 +251,7 @@ export class DriverStore implements MessageStore, BlobStore {
   }
 
   async putAt(name: string, bytes: Buffer): Promise<string> {
-    if (!CONTENT_NAME.test(name)) throw new Error(`not a content name: ${name}`);
+    if (!parseName(name)) throw new Error(`not a content name: ${name}`);
     const payload: Payload = { metadata: { encoding: Buffer.from('binary/plain') }, data: bytes };
     let claim: StorageDriverClaim | undefined;
     try {
@@ -234,13 +267,14 @@ export class DriverStore implements MessageStore, BlobStore {
   /** The content of a reference written by `put`, checked against its hash. */
   async get(ref: string): Promise<Buffer> {
     const bytes = await this.getAt(ref);
-    if (contentRef(bytes) !== nameOf(ref)) throw new Error(`content of ${ref} does not match its hash`);
+    if (!sameName(contentRef(bytes), nameOf(ref)))
+      throw new Error(`content of ${ref} does not match its hash`);
     return bytes;
   }
 
   async getAt(ref: string): Promise<Buffer> {
-    const match = /^((?:sha256|hmac):[0-9a-f]{64})@([^:]+):(.+)$/.exec(ref);
-    if (!match || match[2] !== this.driver.name)
+    const match = /^([^@]+)@([^:]+):(.+)$/.exec(ref);
+    if (!match || !parseName(match[1] as string) || match[2] !== this.driver.name)
       throw new Error(`reference ${ref} is not for storage driver ${this.driver.name}`);
     const claimData = JSON.parse(Buffer.from(match[3] as string, 'base64url').toString()) as Record<
       string,

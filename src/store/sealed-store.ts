@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
 import { EncryptionCodec } from '../codec/encryption';
 import { decodeWithCodecs, encodeWithCodecs, payloadFromBytes, payloadToBytes } from '../codec/payload';
-import { contentRef, nameOf } from './message-store';
+import { contentRef, digestName, nameOf, sameName } from './message-store';
 import type { BlobStore, MessageStore } from './message-store';
 
 /** HKDF purpose of the keys that name sealed content. */
@@ -39,7 +39,7 @@ export class SealedStore implements MessageStore {
   async get(ref: string): Promise<Buffer> {
     const [opened] = await decodeWithCodecs(this.codecs, [payloadFromBytes(await this.inner.getAt(ref))]);
     const bytes = Buffer.from(opened?.data ?? new Uint8Array());
-    if (!this.names(bytes).includes(nameOf(ref)))
+    if (!this.names(bytes).some((name) => sameName(name, nameOf(ref))))
       throw new Error(`content of ${ref} does not match its name`);
     return bytes;
   }
@@ -60,5 +60,5 @@ export class SealedStore implements MessageStore {
 }
 
 function hmacName(key: Buffer, bytes: Buffer): string {
-  return `hmac:${createHmac('sha256', key).update(bytes).digest('hex')}`;
+  return digestName('h', createHmac('sha256', key).update(bytes).digest());
 }

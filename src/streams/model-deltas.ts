@@ -6,10 +6,10 @@ import type { StreamWriter, WarnFn } from './writer';
 import { warnOnce } from './writer';
 
 /** Longest a delta waits to be written with the ones after it. */
-export const COALESCE_MS = 25;
+const COALESCE_MS = 25;
 
 /** Where a model call's events go. */
-export interface ModelCallStreamTarget {
+interface ModelCallStreamTarget {
   writer: StreamWriter;
   streamId: string;
   turn: number;

@@ -40,7 +40,7 @@ export async function openStreamBackend(options: StreamBackendOptions): Promise<
 }
 
 /** The setting names a stream backend is opened from. */
-export const STREAM_SETTING_NAMES = [
+const STREAM_SETTING_NAMES = [
   'DURABLE_AGENT_STREAM',
   'DURABLE_AGENT_STREAM_RETENTION_HOURS',
   'DURABLE_AGENT_STORE_DIR',

@@ -8,7 +8,7 @@ import { StreamError } from './backend';
 import type { ReadOptions, RecordLog } from './backend';
 
 /** Prefix of every key the backend writes. */
-export const REDIS_KEY_PREFIX = 'durable-agent:stream:';
+const REDIS_KEY_PREFIX = 'durable-agent:stream:';
 
 // KEYS[1] the stream, KEYS[2] its counter; ARGV[1] the retention in seconds, ARGV[2..] the records.
 const APPEND_SCRIPT = `
@@ -139,6 +139,6 @@ function keysOf(name: string) {
 }
 
 /** The URL without its password, for messages. */
-export function redact(url: string): string {
+function redact(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
 }

@@ -12,6 +12,7 @@ import {
 import * as wf from '@temporalio/workflow';
 import type {
   ActivityInput,
+  LocalActivityInput,
   Next,
   StartChildWorkflowExecutionInput,
   WorkflowExecuteInput,
@@ -118,15 +119,9 @@ class TurnOutbound implements WorkflowOutboundCallsInterceptor {
     }
     const turn = input.activityType === 'callClaude' ? this.run.beginTurn() : this.run.current();
     if (!turn) return next(input);
-    const header: CallHeader = {
-      turn: turn.turn,
-      ...(input.activityType === 'runTool'
-        ? { effect: this.run.effectOf((input.args[0] as ToolCallInput).name) }
-        : {}),
-      ...(input.activityType === 'callClaude' && this.run.plan ? { pricing: this.run.plan.pricing } : {}),
-    };
-    const headers = { ...input.headers, [CALL_HEADER]: wf.defaultPayloadConverter.toPayload(header) };
-    const call = otel.context.with(turn.context, () => next({ ...input, headers }));
+    const call = otel.context.with(turn.context, () =>
+      next({ ...input, headers: this.withCallHeader(input, turn.turn) }),
+    );
     if (input.activityType !== 'callClaude') return call;
     const open = this.run.current();
     try {
@@ -137,6 +132,29 @@ class TurnOutbound implements WorkflowOutboundCallsInterceptor {
       if (open) markFailed(open.span, err);
       throw err;
     }
+  }
+
+  // Only tool calls run as local activities (runAs: 'localActivity'); they belong to their turn as others do.
+  async scheduleLocalActivity(
+    input: LocalActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
+  ): Promise<unknown> {
+    const turn = this.run.current();
+    if (!turn) return next(input);
+    return otel.context.with(turn.context, () =>
+      next({ ...input, headers: this.withCallHeader(input, turn.turn) }),
+    );
+  }
+
+  private withCallHeader(input: ActivityInput | LocalActivityInput, turn: number): ActivityInput['headers'] {
+    const header: CallHeader = {
+      turn,
+      ...(input.activityType === 'runTool'
+        ? { effect: this.run.effectOf((input.args[0] as ToolCallInput).name) }
+        : {}),
+      ...(input.activityType === 'callClaude' && this.run.plan ? { pricing: this.run.plan.pricing } : {}),
+    };
+    return { ...input.headers, [CALL_HEADER]: wf.defaultPayloadConverter.toPayload(header) };
   }
 
   async startChildWorkflowExecution(
@@ -163,9 +181,23 @@ class TurnOutbound implements WorkflowOutboundCallsInterceptor {
 class ToolCallOutbound implements WorkflowOutboundCallsInterceptor {
   constructor(private readonly run: RunTrace) {}
 
-  async scheduleActivity(
+  scheduleActivity(
     input: ActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
+  ): Promise<unknown> {
+    return this.describe(input, next);
+  }
+
+  scheduleLocalActivity(
+    input: LocalActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
+  ): Promise<unknown> {
+    return this.describe(input, next);
+  }
+
+  private async describe<I extends ActivityInput | LocalActivityInput>(
+    input: I,
+    next: (input: I) => Promise<unknown>,
   ): Promise<unknown> {
     const span = otel.trace.getActiveSpan();
     if (input.activityType !== 'runTool' || !span) return next(input);

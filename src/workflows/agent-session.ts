@@ -9,12 +9,18 @@ import { ZERO_USAGE } from '../shared/result';
 import {
   endSignal,
   interruptSignal,
+  sendNumberQuery,
   sendUpdate,
   SessionErrorType,
   sessionStatusQuery,
   steerSignal,
 } from '../shared/session-definitions';
-import type { PinnedSession, SessionResult, SessionStatus } from '../shared/session-definitions';
+import type {
+  PinnedSession,
+  SendNumberArgs,
+  SessionResult,
+  SessionStatus,
+} from '../shared/session-definitions';
 import {
   AgentCostUsd,
   AgentIteration,
@@ -174,10 +180,15 @@ interface HandlerContext {
 
 function registerHandlers(ctx: HandlerContext): void {
   const turnOf = (): TurnContext | undefined => ctx.session()?.turn;
+  // Each accepted send's number by update ID, for the sendNumber query. Kept in memory only (replay rebuilds it
+  // from the updates in history, and a continue-as-new does not carry it): a send is asked of the run that took it.
+  const sendNumbers = new Map<string, number>();
   wf.setHandler(
     sendUpdate,
     async (args) => {
       const job: SendJob = { send: ctx.nextSend(), content: checkSend(args), done: false };
+      const updateId = wf.currentUpdateInfo()?.id;
+      if (updateId !== undefined) sendNumbers.set(updateId, job.send);
       ctx.queue.push(job);
       await wf.condition(() => job.done);
       if (job.error !== undefined) throw job.error;
@@ -214,6 +225,11 @@ function registerHandlers(ctx: HandlerContext): void {
   });
   wf.setHandler(endSignal, (args) => ctx.end(reasonOf(args, 'ended by the end signal')));
   wf.setHandler(sessionStatusQuery, (): SessionStatus => status(ctx.session(), ctx.failed()));
+  wf.setHandler(sendNumberQuery, (args) => {
+    // Queries come from any client: a missing or malformed argument gets null, not a failed query.
+    const updateId = (args as Partial<SendNumberArgs> | undefined)?.updateId;
+    return typeof updateId === 'string' ? (sendNumbers.get(updateId) ?? null) : null;
+  });
   wf.setHandler(
     approveUpdate,
     (args) => {

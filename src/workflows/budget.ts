@@ -48,7 +48,7 @@ export function costUsd(usage: Usage, pricing: Pricing): number {
 }
 
 /** Why the next model call may not be made, or undefined when it may. */
-export type BudgetVerdict =
+type BudgetVerdict =
   | { stop: false; finalTurn: boolean }
   | { stop: true; status: 'iteration_limit' | 'budget_exceeded'; reason: string };
 

@@ -123,7 +123,10 @@ export function toolProblems(tools: unknown): string[] {
  * made safe (`fixed` says what was changed, for a log line), because budgets, metrics and search attributes are
  * computed from it; a reply whose shape is wrong fails the run rather than its workflow task.
  */
-export function checkReply(value: unknown): { reply: CallClaudeOutput; fixed: string[] } {
+export function checkReply(value: unknown): {
+  reply: CallClaudeOutput & { text: string };
+  fixed: string[];
+} {
   const reply = value as CallClaudeOutput;
   const problems: string[] = [];
   if (!isObject(value)) problems.push('callClaude returned no object');
@@ -134,7 +137,7 @@ export function checkReply(value: unknown): { reply: CallClaudeOutput; fixed: st
       problems.push('stopReason is not a string');
     if (reply.stopSequence != null && typeof reply.stopSequence !== 'string')
       problems.push('stopSequence is not a string');
-    if (typeof reply.text !== 'string') problems.push('text is not a string');
+    if (reply.text !== undefined && typeof reply.text !== 'string') problems.push('text is not a string');
     if (
       !Array.isArray(reply.toolUses) ||
       !reply.toolUses.every((b) => isObject(b) && typeof b.id === 'string' && typeof b.name === 'string')
@@ -143,7 +146,7 @@ export function checkReply(value: unknown): { reply: CallClaudeOutput; fixed: st
   }
   if (problems.length > 0) throw badResult('callClaude', problems);
   const { usage, fixed } = safeUsage(reply.usage);
-  return { reply: { ...reply, usage }, fixed };
+  return { reply: { ...reply, text: reply.text ?? '', usage }, fixed };
 }
 
 function safeUsage(raw: unknown): { usage: ApiUsage; fixed: string[] } {

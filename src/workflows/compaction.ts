@@ -13,10 +13,8 @@ import { ClaudeErrorType, RunErrorType } from '../shared/errors';
 import type { MessageParam, ToolResultBlock } from '../shared/messages';
 import { LEGACY_HEARTBEAT_TIMEOUT_MS } from '../shared/run-plan';
 import type { RunPlan } from '../shared/run-plan';
-import { addUsage } from './budget';
-import { recordModelCall } from './metrics';
+import { chargeModelCall } from './model-spend';
 import type { RunState } from './run-state';
-import { runCost } from './subagents';
 
 /** The last request's size, as a fraction of the threshold, from which the next one is counted before it is sent. */
 export const COUNT_FROM = 0.5;
@@ -25,7 +23,7 @@ export const COUNT_FROM = 0.5;
 const MAX_TOO_LONG_IN_A_ROW = 2;
 
 /** The run's context window: the one the API reported, else the pinned one. */
-export function windowTokens(state: RunState, plan: RunPlan): number {
+function windowTokens(state: RunState, plan: RunPlan): number {
   return state.context?.learnedWindowTokens ?? plan.context?.windowTokens ?? Infinity;
 }
 
@@ -34,7 +32,7 @@ function threshold(state: RunState, plan: RunPlan): number {
 }
 
 /** Tokens assumed for a tool result stored out of line, whose size the workflow does not see (over 2 KiB). */
-export const OUT_OF_LINE_TOKENS = 512;
+const OUT_OF_LINE_TOKENS = 512;
 
 /**
  * Whether the next request may be near the threshold: the last one's tokens plus an estimate of the new
@@ -147,10 +145,7 @@ export async function fitContext(state: RunState, plan: RunPlan, force = false):
   own.tokensAfter += out.tokensAfter;
   own.messagesSummarized += out.summarized;
   own.lastPromptTokens = out.tokensAfter;
-  const costBefore = state.costUsd;
-  state.usage = addUsage(state.usage, out.usage);
-  state.costUsd = runCost(state.usage, state.children, plan.pricing);
-  recordModelCall(plan.model, out.usage, (state.costUsd - costBefore) * 1e6);
+  chargeModelCall(state, plan, out.usage);
   wf.log.info('context compacted', {
     tokensBefore: out.tokensBefore,
     tokensAfter: out.tokensAfter,

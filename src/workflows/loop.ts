@@ -6,16 +6,17 @@ import type { CallClaudeInput } from '../shared/activity-contract';
 import type { ContentBlock } from '../shared/messages';
 import { RunErrorType } from '../shared/errors';
 import type { PinnedRun, RunPlan } from '../shared/run-plan';
-import { addUsage, checkBudget, totalTokens } from './budget';
+import { checkBudget, totalTokens } from './budget';
 import { checkPinned, checkReply } from './checks';
 import { acceptReply, fitContext, recoverFromTooLong, sentTranscript } from './compaction';
 import { addCalls, storeCalls } from './ledger';
-import { recordModelCall, recordToolCall } from './metrics';
+import { recordToolCall } from './metrics';
+import { chargeModelCall } from './model-spend';
 import { judgeOutput, outputTurn, withInstruction } from './output';
 import { modelCall, pinRun } from './proxies';
 import type { Ending, RunState } from './run-state';
 import { decideStop } from './stop-reason';
-import { rollInChildren, runCost } from './subagents';
+import { rollInChildren } from './subagents';
 import { duplicateToolUseId, runToolCalls } from './tool-calls';
 import type { TurnContext } from './tool-calls';
 import { publish } from './visibility';
@@ -75,7 +76,7 @@ export async function loop(
       pinned: state.pinned,
       ...sentTranscript(state, plan),
       append: state.pending,
-      disableParallelToolUse: !plan.parallelToolCalls,
+      ...(plan.parallelToolCalls ? {} : { disableParallelToolUse: true }),
       promptCaching: plan.promptCaching,
       ...(plan.requestParams ? { requestParams: plan.requestParams } : {}),
       ...modelCallStreamFields(turn.stream, iteration),
@@ -103,10 +104,7 @@ export async function loop(
       wf.log.warn('model call usage was not a token count; made safe', { turn: iteration, fixed });
     // The call was paid for whatever its reply holds, so it counts before the reply is judged.
     state.iterations += 1;
-    const costBefore = state.costUsd;
-    state.usage = addUsage(state.usage, reply.usage);
-    state.costUsd = runCost(state.usage, state.children, pricing);
-    recordModelCall(plan.model, reply.usage, (state.costUsd - costBefore) * 1e6);
+    chargeModelCall(state, plan, reply.usage);
     const duplicate = duplicateToolUseId(reply.toolUses);
     if (duplicate !== undefined) {
       faultyReplies += 1;

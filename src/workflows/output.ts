@@ -14,7 +14,7 @@ import { toolResult } from './tool-results';
 import type { TurnContext } from './tool-calls';
 
 /** How this turn asks for the output: the tool_choice to send, and an instruction to add to the turn. */
-export interface OutputTurn {
+interface OutputTurn {
   toolChoice: ToolChoice;
   instruction?: string;
 }
@@ -50,7 +50,7 @@ export function withInstruction(pending: MessageParam[], instruction: string): M
 }
 
 /** What the loop does after a reply of a run with an output. */
-export type OutputNext =
+type OutputNext =
   /** The output is accepted (in `state.output`); the next user turn is in `state.pending`; `skipped` go to the ledger. */
   | { next: 'finish'; skipped: ToolCallRecord[] }
   /** Run these calls as usual and send `extra` with their results. */
@@ -68,7 +68,7 @@ export type OutputNext =
  */
 export function judgeOutput(
   output: OutputPlan,
-  reply: CallClaudeOutput,
+  reply: CallClaudeOutput & { text: string },
   state: RunState,
   turn: TurnContext,
 ): OutputNext {

@@ -5,9 +5,9 @@ import type { ApproveArgs } from '../shared/definitions';
 import type { PendingApproval } from './tool-calls';
 
 /** The longest cancel reason kept; a longer one is cut. */
-export const MAX_CANCEL_REASON_CHARS = 1000;
+const MAX_CANCEL_REASON_CHARS = 1000;
 /** The longest approval note accepted; the model reads it in the tool result. */
-export const MAX_APPROVAL_NOTE_CHARS = 4000;
+const MAX_APPROVAL_NOTE_CHARS = 4000;
 const MAX_TOOL_USE_ID_CHARS = 256;
 
 /**

@@ -1,6 +1,7 @@
 // Activity proxies with the options each call needs. Options are built per call (per tool, per turn) because
 // each tool declares its own timeout and retry policy, and each call gets its own summary for the Web UI.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 // Deep imports: src/shared's index also exports the zod schemas, which must stay out of the workflow bundle.
 import { modelTaskQueue } from '../shared/constants';
@@ -66,26 +67,31 @@ export function modelCall(summary: string, heartbeatTimeoutMs: number | undefine
   }).callClaude;
 }
 
-/** The tool activity with this tool's own timeout and bounded retries (one attempt when unsafe). */
+/**
+ * The tool activity with this tool's own timeout and bounded retries (one attempt when unsafe); a local activity
+ * when the run pinned the tool as one (`local`), so a deploy that flips `runAs` never changes an open run's calls.
+ */
 export function toolCall(
   spec: ToolPolicy,
   summary: string,
   heartbeatTimeoutMs: number | undefined,
 ): Activities['runTool'] {
+  const retry: RetryPolicy = {
+    maximumAttempts: spec.effect === 'unsafe' ? 1 : spec.maxAttempts,
+    initialInterval: FIRST_RETRY_AFTER,
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    // No list of non-retryable types: runTool fails a call it must not retry (input that fails the schema, a
+    // changed or missing tool) as non-retryable itself, and the list would be written into every call's event.
+  };
+  // No heartbeat timeout: a local activity cannot heartbeat; its worker's crash shows as a workflow task timeout.
+  if (spec.local) {
+    return proxyLocalActivities<Activities>({ startToCloseTimeout: spec.timeoutMs, retry, summary }).runTool;
+  }
   return proxyActivities<Activities>({
     startToCloseTimeout: spec.timeoutMs,
     heartbeatTimeout: Math.min(spec.timeoutMs, heartbeat(heartbeatTimeoutMs)),
-    retry: {
-      maximumAttempts: spec.effect === 'unsafe' ? 1 : spec.maxAttempts,
-      initialInterval: FIRST_RETRY_AFTER,
-      backoffCoefficient: 2,
-      maximumInterval: '30 seconds',
-      nonRetryableErrorTypes: [
-        ToolErrorType.InvalidInput,
-        ToolErrorType.SchemaChanged,
-        ToolErrorType.UnknownTool,
-      ],
-    },
+    retry,
     summary,
   }).runTool;
 }

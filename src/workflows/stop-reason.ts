@@ -3,7 +3,7 @@ import { RunErrorType } from '../shared/errors';
 import type { StopReason } from '../shared/messages';
 
 /** The loop's next step after a model call. */
-export type StopAction =
+type StopAction =
   | { kind: 'run_tools' }
   | { kind: 'finish' }
   | { kind: 'resend' }

@@ -30,7 +30,7 @@ export interface SubagentContext {
 }
 
 /** What the usage of a run's children adds up to; kept apart so the run's own cost uses its own prices. */
-export interface ChildSpend {
+interface ChildSpend {
   usage: Usage;
   costUsd: number;
 }
@@ -146,7 +146,7 @@ export async function runSubagent(
 }
 
 /** The spend so far plus the children that finished in these records (the same object when none did). */
-export function addChildSpend(
+function addChildSpend(
   spend: ChildSpend | undefined,
   records: readonly ToolCallRecord[],
 ): ChildSpend | undefined {

@@ -181,7 +181,7 @@ function refusal(status: ToolOutcome['status'], message: string): ToolOutcome {
 }
 
 /** One line for the Web UI: the tool name and its scalar arguments. */
-export function summarize(call: ToolUseBlock): string {
+function summarize(call: ToolUseBlock): string {
   const args =
     call.input && typeof call.input === 'object'
       ? Object.entries(call.input as Record<string, unknown>)

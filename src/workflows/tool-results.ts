@@ -178,7 +178,7 @@ export function reconciledOutcome(name: string, answer: ReconcileOutput): ToolOu
 }
 
 /** Outcome for an unsafe call that may or may not have taken effect. */
-export function unknownOutcome(name: string, why: string): ToolOutcome {
+function unknownOutcome(name: string, why: string): ToolOutcome {
   return failure(
     'outcome_unknown',
     ToolErrorType.OutcomeUnknown,

@@ -40,7 +40,7 @@ export function publish(
   turn: TurnContext,
   status: RunProgress['status'],
 ): void {
-  const updates = changed(plan, turn, [
+  const updates = changed(plan, turn, state.iterations, [
     { key: AgentStatus, value: status },
     { key: AgentIteration, value: state.iterations },
     { key: AgentTotalTokens, value: totalTokens(state.usage) },
@@ -64,14 +64,22 @@ export function publish(
 
 type Update = Extract<Parameters<typeof wf.upsertSearchAttributes>[0], unknown[]>[number];
 
-// Each upsert is an event of about 370 bytes, and after a turn's tools nothing the attributes show has changed.
-// Decided from the plan (runs pinned before upserted every attribute each time, and replay must issue the same
-// upserts for them) and the run's own earlier upserts (workflow state rebuilt by replay), never from the server.
-function changed(plan: RunPlan, turn: TurnContext, updates: Update[]): Update[] {
+// The attributes that move with every model call; the others change with the run's state.
+const PROGRESS = new Set([AgentIteration.name, AgentTotalTokens.name, AgentCostUsd.name]);
+
+// Each upsert is an event of about 230 bytes, and after a turn's tools nothing the attributes show has changed.
+// Progress alone (turn, tokens, cost) is upserted every `progressEvery` model calls, not after each: the
+// status query and the current details are live, and a change of status (the run's end among them) takes
+// every changed attribute with it. Decided from the plan (runs pinned before upserted every attribute each
+// time, or each change, and replay must issue the same upserts for them) and the run's own earlier upserts
+// (workflow state rebuilt by replay), never from the server.
+function changed(plan: RunPlan, turn: TurnContext, calls: number, updates: Update[]): Update[] {
   if (!plan.upsertChanged) return updates;
   const last = upserted.get(turn) ?? new Map<string, unknown>();
   upserted.set(turn, last);
-  const fresh = updates.filter((u) => last.get(u.key.name) !== u.value);
+  let fresh = updates.filter((u) => last.get(u.key.name) !== u.value);
+  const progressOnly = fresh.every((u) => PROGRESS.has(u.key.name));
+  if (plan.progressEvery && progressOnly && last.size > 0 && calls % plan.progressEvery !== 0) fresh = [];
   for (const u of fresh) last.set(u.key.name, u.value);
   return fresh;
 }

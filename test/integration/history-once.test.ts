@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { defineTool } from '../../src/activities/tools/define';
 import { awaitResult, loadTranscript } from '../../src/client';
 import type { MessageParam, ToolResultBlock } from '../../src/shared';
+import { PROGRESS_EVERY_CALLS } from '../../src/shared/run-plan';
 import { AgentIteration, AgentStatus, AgentTotalTokens } from '../../src/shared/search-attributes';
 import type { FakeTurn, MessagesRequestBody } from '../../src/testing';
 import { useTestEnv } from '../helpers/env';
@@ -106,11 +107,14 @@ describe('history per turn', () => {
   });
 
   it('upserts search attributes only when one changed, and they end with the run’s figures', async () => {
-    const { result, handle, events } = await runLookups(TURNS);
+    // Six tool turns and the answer: 7 model calls, so progress is upserted once on its own (at the 4th).
+    const turns = 6;
+    const { result, handle, events } = await runLookups(turns);
 
     // Each upsert changes at least one attribute from what the run had upserted before.
     const current = new Map<string, string>();
     let upserts = 0;
+    const iterations: number[] = [];
     for (const event of events) {
       if (event.eventType !== EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) continue;
       const fields =
@@ -123,11 +127,15 @@ describe('history per turn', () => {
         `upsert ${event.eventId} changes nothing: ${JSON.stringify(values)}`,
       );
       for (const [key, value] of values) current.set(key, value);
+      const iteration = values.find(([key]) => key === AgentIteration.name)?.[1];
+      if (iteration !== undefined) iterations.push(Number(iteration));
       upserts += 1;
     }
-    // One per model call, the first one and the last: no longer one per workflow task.
-    const modelCalls = TURNS + 1;
-    assert.ok(upserts <= modelCalls + 2, `${upserts} upserts for ${modelCalls} model calls`);
+    // The start, progress every PROGRESS_EVERY_CALLS model calls, and the end (status and final figures).
+    const modelCalls = turns + 1;
+    assert.equal(PROGRESS_EVERY_CALLS, 4);
+    assert.deepEqual(iterations, [0, 4, modelCalls]);
+    assert.equal(upserts, 3);
 
     const described = await env.client.workflow.getHandle(handle.workflowId).describe();
     const attributes = described.typedSearchAttributes;

@@ -340,4 +340,52 @@ describe('traces', () => {
     );
     assert.ok(madeDuringReplay > 0, `replay made ${madeDuringReplay} spans`);
   });
+
+  it('traces a tool run as a local activity like a regular one: its attempt under its call, under its turn', async () => {
+    const log = path.join(suite.dir, 'traces-local.jsonl');
+    const match = 'traced local tool';
+    suite.env.fake.script(
+      [
+        { content: [{ type: 'tool_use', name: 'lookup_local', input: { key: 'traced' } }] },
+        { content: 'Found it.' },
+      ],
+      { match },
+    );
+    const worker = await suite.worker(log, {
+      WORKFLOW_BUNDLE: bundleFile,
+      OTEL_SERVICE_NAME: 'traces-test-worker',
+      DURABLE_AGENT_TOOLS: path.resolve(__dirname, '..', 'helpers', 'local-tools.ts'),
+    });
+    const { handle, workflowId } = await startRun(
+      client,
+      { prompt: `Job: ${match}.`, tools: ['lookup_local'] },
+      { taskQueue: suite.env.taskQueue },
+    );
+    assert.equal((await awaitResult(handle)).status, 'completed');
+    await worker.stop();
+    const tool = () =>
+      collector
+        .spans()
+        .find(
+          (s) =>
+            s.name === 'execute_tool lookup_local' &&
+            s.attributes['durable_agent.workflow_id'] === workflowId,
+        );
+    await waitFor('the tool span', () => tool() !== undefined, 15_000);
+    await sleep(500);
+    const span = tool() as ExportedSpan;
+    const byId = new Map(collector.spans().map((s) => [s.spanId, s]));
+    assert.deepEqual(ancestry(byId, span).slice(0, 4), [
+      'RunActivity:runTool',
+      'StartActivity:runTool',
+      'turn 1',
+      'RunWorkflow:agentRun',
+    ]);
+    assert.equal(span.attributes['durable_agent.tool.effect'], 'read');
+    assert.equal(span.attributes['durable_agent.turn'], 1);
+    assert.equal(span.attributes['durable_agent.status'], 'ok');
+    const call = parentOf(byId, parentOf(byId, span) as ExportedSpan) as ExportedSpan;
+    assert.equal(call.attributes['durable_agent.tool.name'], 'lookup_local');
+    assert.equal(call.attributes['durable_agent.status'], 'ok');
+  });
 });

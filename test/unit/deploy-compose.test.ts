@@ -57,6 +57,18 @@ const section = (markdown: string, heading: string): string => {
 };
 
 describe('docker-compose.yml', () => {
+  it('gives the Temporal server the dynamic config that unpaces activity round trips', () => {
+    const temporal = service('temporal');
+    const file = env(temporal)['DYNAMIC_CONFIG_FILE_PATH'];
+    assert.ok(file, 'DYNAMIC_CONFIG_FILE_PATH is set');
+    const mount = (temporal.volumes ?? []).find(
+      (v): v is string => typeof v === 'string' && v.split(':')[1] === `/etc/temporal/${file}`,
+    );
+    assert.ok(mount, `a volume mounts ${file}`);
+    const config = parse(read(mount.split(':')[0] as string)) as Record<string, Array<{ value: unknown }>>;
+    assert.equal(config['history.transferProcessorMaxPollRPS']?.[0]?.value, 1000);
+  });
+
   it('has PostgreSQL, the Temporal server, its Web UI and the workers', () => {
     for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker']) service(name);
   });

@@ -1,5 +1,6 @@
 // Unit tests: no workers, no servers. The message store and stored transcripts, on a temporary directory.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import {
   LocalDiskStore,
   MessageStoreUnavailableError,
   MissingContentError,
+  parseName,
 } from '../../src/store/message-store';
 import type { StoreFs } from '../../src/store/message-store';
 import { SealedStore } from '../../src/store/sealed-store';
@@ -53,14 +55,23 @@ describe('message store', () => {
     const a = await store.put(Buffer.from('hello'));
     const b = await store.put(Buffer.from('hello'));
     assert.equal(a, b);
-    assert.match(a, /^sha256:[0-9a-f]{64}$/);
+    assert.match(a, /^s:[A-Za-z0-9_-]{43}$/);
     assert.equal((await store.get(a)).toString(), 'hello');
+  });
+
+  it('reads a reference written in the older long spelling from the same file', async () => {
+    const store = await tempStore();
+    const short = await store.put(Buffer.from('hello'));
+    const hex = parseName(short)?.hex;
+    assert.equal(hex, createHash('sha256').update('hello').digest('hex'));
+    assert.equal((await store.get(`sha256:${hex}`)).toString(), 'hello');
+    await assert.rejects(store.get('s:not-a-digest'), /not a content reference/);
   });
 
   it('writes again after a subdirectory it wrote to was removed', async () => {
     const store = await tempStore();
     const ref = await store.put(Buffer.from('first'));
-    const hex = ref.slice('sha256:'.length);
+    const hex = parseName(ref)?.hex ?? '';
     await nodeFs.rm(path.join(store.dir, hex.slice(0, 2)), { recursive: true });
     // The same subdirectory again: the store remembers making it, so only a failed write tells it is gone.
     assert.equal(await store.put(Buffer.from('first')), ref);
@@ -302,7 +313,8 @@ describe('sealed message store', () => {
     const store = defaultMessageStore(dir, codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: keyText }));
     const ref = await store.put(secret);
     assert.deepEqual(await store.get(ref), secret);
-    const onDisk = await readFile(path.join(dir, ref.slice(5, 7), ref.slice(5)));
+    const hex = parseName(ref)?.hex ?? '';
+    const onDisk = await readFile(path.join(dir, hex.slice(0, 2), hex));
     assert.equal(onDisk.includes(Buffer.from('4242')), false);
 
     const otherKey = defaultMessageStore(
@@ -317,8 +329,9 @@ describe('sealed message store', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sealed-'));
     const store = defaultMessageStore(dir, codecsFromEnv({ DURABLE_AGENT_ENCRYPTION_KEY: keyText }));
     const ref = await store.put(secret);
-    assert.match(ref, /^hmac:[0-9a-f]{64}$/);
-    const plainHash = contentRef(secret).slice('sha256:'.length);
+    assert.match(ref, /^h:[A-Za-z0-9_-]{43}$/);
+    const plainHash = parseName(contentRef(secret))?.hex ?? '';
+    assert.notEqual(plainHash, '');
     assert.equal(ref.includes(plainHash), false);
     const files = (await readdir(dir, { recursive: true })).map(String);
     assert.equal(

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import * as nodeFs from 'node:fs/promises';
-import { LocalDiskStore } from '../../src/store/message-store';
+import { LocalDiskStore, parseName } from '../../src/store/message-store';
 import { pruneStore } from '../../src/store/prune';
 import { RecentRefs } from '../../src/store/recent-refs';
 import { Transcripts } from '../../src/store/transcript';
@@ -23,7 +23,10 @@ async function storeWithOldAndNew() {
   const store = new LocalDiskStore(dir, nodeFs, { recentMs: 0 });
   const old = await store.put(Buffer.from('content of a run closed long ago'));
   const fresh = await store.put(Buffer.from('content of a run still going'));
-  const file = (ref: string) => path.join(dir, ref.slice(7, 9), ref.slice(7));
+  const file = (ref: string) => {
+    const hex = parseName(ref)?.hex ?? '';
+    return path.join(dir, hex.slice(0, 2), hex);
+  };
   await utimes(file(old), daysAgo(40), daysAgo(40));
   return { dir, store, old, fresh, file };
 }
@@ -75,7 +78,8 @@ describe('message store retention', () => {
     assert.deepEqual(utimesCalls, [], 'a read right after the write set the time again');
     // Once the write is no longer recent, a read marks the content used again (retention must see the use)...
     await new Promise((resolve) => setTimeout(resolve, 250));
-    const file = path.join(dir, ref.slice(7, 9), ref.slice(7));
+    const hex = parseName(ref)?.hex ?? '';
+    const file = path.join(dir, hex.slice(0, 2), hex);
     await utimes(file, daysAgo(40), daysAgo(40));
     await store.get(ref);
     assert.equal(utimesCalls.length, 1);

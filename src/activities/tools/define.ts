@@ -10,7 +10,7 @@ export interface ToolContext {
   idempotencyKey: string;
   /** Fires when the run is cancelled or the activity times out; pass it to fetch and other I/O. */
   signal: AbortSignal;
-  /** Reports liveness (and optional progress) to Temporal; the runtime also heartbeats on a timer. */
+  /** Reports liveness (and optional progress) to Temporal; the runtime also heartbeats on a timer. A no-op in a local activity. */
   heartbeat(details?: unknown): void;
   /** 1 on the first attempt. */
   attempt: number;
@@ -20,6 +20,9 @@ export interface ToolContext {
 
 /** Where a tool's calls run: in a child process per call, or in the worker's own process. */
 export type ToolIsolation = 'process' | 'none';
+
+/** How a tool's calls are scheduled: as regular activities, or as local activities of the run's workflow task. */
+export type ToolRunAs = 'activity' | 'localActivity';
 
 /** A tool: plain data plus a handler. `input` is a zod object schema; the JSON Schema sent to Claude comes from it. */
 export interface Tool<S extends z.ZodObject = z.ZodObject> {
@@ -42,6 +45,14 @@ export interface Tool<S extends z.ZodObject = z.ZodObject> {
    * Default: DURABLE_AGENT_TOOL_ISOLATION, else 'none'.
    */
   isolation?: ToolIsolation;
+  /**
+   * How each call is scheduled. 'activity' (the default): a regular activity, which heartbeats and can run on any
+   * worker. 'localActivity': a local activity, run by the worker that runs the workflow task, which saves a server
+   * round trip and a workflow task per tool turn; only for short `read` tools with `isolation: 'none'`, since a
+   * worker crash is noticed only when the workflow task times out and the call sends no heartbeats (README,
+   * "Short read tools as local activities"). A run keeps the choice it was started with.
+   */
+  runAs?: ToolRunAs;
   /** Does the work; a string is sent to the model as is, anything else as JSON. */
   run(input: z.output<S>, ctx: ToolContext): unknown;
   /**

@@ -22,7 +22,7 @@ export function toolModulePaths(value: string | undefined): string[] {
 }
 
 /** How long loading one tool module may take, unless the worker's settings say otherwise. */
-export const TOOL_IMPORT_TIMEOUT_MS = 30_000;
+const TOOL_IMPORT_TIMEOUT_MS = 30_000;
 
 /** Loads tool modules; each module's default export is a tool or an array of tools. */
 export async function loadToolModules(

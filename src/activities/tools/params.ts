@@ -39,7 +39,7 @@ export function toToolParams(specs: readonly ToolSpec[]): Anthropic.Tool[] {
  * schemas (zod writes recursion as `$ref`), and untyped values such as z.unknown(). Constraints strict tool use
  * does not support (minimum, maxLength, ...) move into the description; zod still checks them before `run`.
  */
-export function strictSchema(inputSchema: Schema): Schema | undefined {
+function strictSchema(inputSchema: Schema): Schema | undefined {
   if (!closedEverywhere(inputSchema)) return undefined;
   try {
     return transformJSONSchema(inputSchema);

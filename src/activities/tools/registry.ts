@@ -3,6 +3,7 @@ import { msToNumber } from '@temporalio/common';
 import type { ToolSpec } from '../../shared';
 import type { AnyTool, ToolIsolation } from './define';
 import { toolModuleOf } from './load';
+import { checkLocalIsolation, runAsSpec } from './run-as';
 import { toInputSchema, ToolSchemaError } from './schema';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -42,6 +43,7 @@ export function createToolRegistry(
     if (byName.has(spec.name)) {
       throw new ToolSchemaError(`two tools are named "${spec.name}"; tool names must be unique.`);
     }
+    checkLocalIsolation(tool, options.isolation ?? 'none');
     byName.set(spec.name, { tool, spec, module: isolatedModule(tool, options.isolation ?? 'none') });
   }
   return {
@@ -119,6 +121,7 @@ export function describeTool(tool: AnyTool): ToolSpec {
   }
   if (!(timeoutMs > 0)) throw new ToolSchemaError(`${label}: \`timeout\` must be positive.`);
 
+  const local = runAsSpec(tool, label);
   const inputSchema = toInputSchema(tool.name, tool.input);
   const schemaHash = schemaHashOf(tool.name, inputSchema, tool.effect);
   return {
@@ -131,6 +134,7 @@ export function describeTool(tool: AnyTool): ToolSpec {
     needsApproval: tool.needsApproval === true,
     reconcilable: typeof tool.reconcile === 'function',
     schemaHash,
+    ...local,
   };
 }
 

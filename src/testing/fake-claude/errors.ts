@@ -1,5 +1,5 @@
 /** Error type the real API uses for each HTTP status it returns. */
-export const ERROR_TYPE_BY_STATUS: Readonly<Record<number, string>> = {
+const ERROR_TYPE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'invalid_request_error',
   401: 'authentication_error',
   402: 'billing_error',

@@ -8,7 +8,7 @@ import type { MessagesRequestBody } from './types';
 const LOOKBACK_BLOCKS = 20;
 
 /** Token counts of one request as the cache sees them. */
-export interface CacheUsage {
+interface CacheUsage {
   input_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;

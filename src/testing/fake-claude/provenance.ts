@@ -6,7 +6,7 @@ import type { JsonObject } from './json';
 import { isObject } from './json';
 
 /** Result block types of the API's server tools, keyed by the `tool_use_id` of their server_tool_use. */
-export const SERVER_RESULT_TYPES = [
+const SERVER_RESULT_TYPES = [
   'web_search_tool_result',
   'web_fetch_tool_result',
   'code_execution_tool_result',
@@ -16,7 +16,7 @@ export const SERVER_RESULT_TYPES = [
 ];
 
 /** Hands out server tool ids for scripted server_tool_use blocks that have none. */
-export interface ServerIdSource {
+interface ServerIdSource {
   next(prefix: 'srvtoolu_fake_'): string;
 }
 

@@ -5,7 +5,7 @@ import type { JsonObject } from './json';
 import type { FakeFault, FakeReply, FakeTurn, MessagesRequestBody } from './types';
 
 /** Stop reasons the real API can send. */
-export const STOP_REASONS = [
+const STOP_REASONS = [
   'end_turn',
   'tool_use',
   'max_tokens',

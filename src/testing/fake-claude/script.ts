@@ -8,7 +8,7 @@ interface Script {
 }
 
 /** Where a request was routed, and the turn it got if one was left. */
-export interface Routed {
+interface Routed {
   match: string | null;
   turn: FakeTurn | undefined;
 }

@@ -26,6 +26,9 @@ import type { Endpoint } from './validate';
 import { firstUserText, validateBetaHeader, validateRequestBody } from './validate';
 import { outputMisfit, validateOutputFormat } from './validate-output';
 
+// `fake_` and these digits make the 24 characters that follow `msg_`, `toolu_` or `srvtoolu_` in a real ID.
+const ID_DIGITS = 19;
+
 const ROUTES: Readonly<Record<string, Endpoint>> = {
   '/v1/messages': 'messages',
   '/v1/messages/count_tokens': 'count_tokens',
@@ -60,7 +63,8 @@ class FakeClaudeServer implements FakeClaude {
     next: (prefix) => {
       const n = (this.idCounters.get(prefix) ?? 0) + 1;
       this.idCounters.set(prefix, n);
-      return `${prefix}${n}`;
+      // As long as the API's own IDs (a prefix and 24 characters), so what runs record is as large as real.
+      return `${prefix}${String(n).padStart(ID_DIGITS, '0')}`;
     },
   };
   private seq = 0;

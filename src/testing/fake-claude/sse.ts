@@ -2,7 +2,7 @@ import type { JsonObject } from './json';
 import type { MessageJson } from './reply';
 
 /** One server-sent event: the `event:` name and the JSON for its `data:` line. */
-export interface SseEvent {
+interface SseEvent {
   event: string;
   data: JsonObject;
 }
@@ -17,7 +17,7 @@ export function formatSse({ event, data }: SseEvent): string {
 }
 
 /** Splits text into at most `pieces` chunks without cutting a surrogate pair in half. */
-export function splitText(text: string, pieces: number = PIECES): string[] {
+function splitText(text: string, pieces: number = PIECES): string[] {
   const chars = Array.from(text);
   const size = Math.max(1, Math.ceil(chars.length / pieces));
   const chunks: string[] = [];

@@ -79,7 +79,7 @@ export type FakeContentBlock =
  * `srvtoolu_fake_<n>`, and server tool blocks must come back exactly as played.
  */
 export interface FakeReply {
-  /** Reply content: a string is one text block. tool_use blocks without `id` get `toolu_fake_<n>`, unique per server. */
+  /** Reply content: a string is one text block. tool_use blocks without `id` get `toolu_fake_<n>` (n padded to a real ID's length), unique per server. */
   content: string | FakeContentBlock[];
   /**
    * Defaults to 'tool_use' when content has a tool_use block, 'stop_sequence' when `stopSequence` is set, else

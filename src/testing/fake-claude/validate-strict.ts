@@ -6,7 +6,7 @@ import type { JsonObject } from './json';
 import { at, isObject } from './json';
 
 /** The real API's per-request limits on strict tools. */
-export const STRICT_TOOL_LIMITS = { tools: 20, optionalParameters: 24, unionParameters: 16 } as const;
+const STRICT_TOOL_LIMITS = { tools: 20, optionalParameters: 24, unionParameters: 16 } as const;
 
 // Constraints constrained decoding cannot enforce; the API refuses them rather than ignore them silently.
 const UNSUPPORTED = [

@@ -20,7 +20,7 @@ const CUSTOM_TOOL_FIELDS = [
 ] as const;
 
 /** What later checks need to know about the validated `tools`. */
-export interface ToolsSummary {
+interface ToolsSummary {
   names: Set<string>;
   breakpoints: number;
 }

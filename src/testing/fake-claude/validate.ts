@@ -48,7 +48,7 @@ const MAX_CACHE_BREAKPOINTS = 4;
 const MAX_USER_ID_CHARS = 256;
 
 /** What validation knows beyond the body: the request's beta flags and what this server handed out before. */
-export interface RequestContext {
+interface RequestContext {
   betas?: readonly string[];
   /** Thinking signatures and server tool blocks this server played, checked when they come back. */
   provenance?: Provenance;

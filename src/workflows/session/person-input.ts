@@ -8,7 +8,7 @@ import { jsonBytes } from '../payload-guard';
 import { cancelReasonOf } from '../person-input';
 
 /** The most content blocks one send may carry. */
-export const MAX_SEND_BLOCKS = 100;
+const MAX_SEND_BLOCKS = 100;
 
 // The session pairs tool calls with their results itself; a person's message carrying either would break the
 // pairing the API checks, and every later turn with it.

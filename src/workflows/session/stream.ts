@@ -25,7 +25,7 @@ export function callsBefore(modelCalls: number, stream: RunStream | undefined): 
 }
 
 /** The `run_finished` of a send that failed: status `failed` with the failure's type and message. */
-export function failedSendEvent(error: unknown, send: number): RunFinishedEvent {
+function failedSendEvent(error: unknown, send: number): RunFinishedEvent {
   const type = error instanceof wf.ApplicationFailure ? (error.type ?? 'Error') : 'Error';
   return {
     type: 'run_finished',

@@ -26,7 +26,7 @@ export interface SendJob {
 }
 
 /** The turn in progress: its loop state, and the scope that `interrupt` and `end` cancel. */
-export interface CurrentTurn {
+interface CurrentTurn {
   state: RunState;
   scope: wf.CancellationScope;
   interruptReason?: string;
