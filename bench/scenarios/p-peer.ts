@@ -482,6 +482,7 @@ function report(reps: number, m: Measurements): Section {
   const historyNotes: string[] = [];
   const goals: Goal[] = [];
   const whyEvents: string[] = [];
+  let lastGroups: { durable: Map<string, number>; peer: Map<string, number> } | undefined;
   for (const [size, h] of m.history) {
     const kib = format(size, 'bytes');
     const full = { label: 'full-transcript baseline', values: h.bare.map((r) => r.perTurn) };
@@ -514,6 +515,7 @@ function report(reps: number, m: Measurements): Section {
       durable: h.durable[h.durable.length - 1]?.groups ?? new Map<string, number>(),
       peer: h.peer[h.peer.length - 1]?.groups ?? new Map<string, number>(),
     };
+    lastGroups = groups;
     const extra = extraEvents(groups.durable, groups.peer);
     whyEvents.push(
       `With ${kib} results, durable-agent writes ${describeGroups(groups.durable)} events a turn, the peer ` +
@@ -700,8 +702,30 @@ function report(reps: number, m: Measurements): Section {
         'activity one side has and the other has not shows what it costs in all.',
       '',
       ...whyEvents,
+      floorOfATurn(lastGroups),
     ]
       .join('\n')
       .trimEnd(),
   };
+}
+
+/**
+ * What it would take for durable-agent to write fewer events a turn than the peer: the model call and the tool
+ * call cost both designs the same, so only running the tool another way shortens a turn.
+ */
+function floorOfATurn(
+  groups: { durable: Map<string, number>; peer: Map<string, number> } | undefined,
+): string {
+  if (!groups) return '';
+  const calls = (g: Map<string, number>) =>
+    (g.get('model call activity') ?? 0) + (g.get('tool call activity') ?? 0);
+  return (
+    `What it would take to be ahead: the model call and the tool call, each an activity with the workflow task its ` +
+    `result starts, cost durable-agent ${calls(groups.durable).toFixed(2)} events a turn and the peer ` +
+    `${calls(groups.peer).toFixed(2)}, the least any design pays that runs both as activities; what durable-agent ` +
+    'writes beyond them is listed above (once a run, every few model calls, or near the context window). A turn ' +
+    "gets shorter only when its tool does not run as an activity: a `read` tool declared `runAs: 'localActivity'` " +
+    'is recorded as one marker event in the workflow task after the model call, with no activity task and no ' +
+    'workflow task of its own (its time is in (a), its bytes in (e)).'
+  );
 }
