@@ -1,7 +1,7 @@
 // Integration test: the worker keeps a run's stream file open while the run is written, and lets go of it when
 // it shuts down. A real Temporal dev server, an in-process worker and the fake Claude over real HTTP.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, readlink } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,16 +9,7 @@ import { LocalDiskStore } from '../../src/store/message-store';
 import { startTestEnv } from '../helpers/env';
 import type { TestEnv } from '../helpers/env';
 import { testTools } from '../helpers/tools';
-
-/** The descriptors of this process open on `file` (Linux: /proc/self/fd). */
-async function openDescriptors(file: string): Promise<number> {
-  let count = 0;
-  for (const fd of await readdir('/proc/self/fd')) {
-    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (target === file || target === `${file} (deleted)`) count += 1;
-  }
-  return count;
-}
+import { openDescriptors } from '../helpers/descriptors';
 
 let env: TestEnv;
 let dir: string;

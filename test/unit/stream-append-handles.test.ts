@@ -2,7 +2,7 @@
 // appends, closed when idle, when the pool is full and when the log closes, and never left writing to a stream
 // file that was deleted.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, readlink, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -10,20 +10,11 @@ import type { StreamEventBody } from '../../src/shared';
 import { AppendHandles } from '../../src/streams/append-handles';
 import { FileRecordLog } from '../../src/streams/file-log';
 import { RecordStreamBackend } from '../../src/streams/sealed';
+import { openDescriptors } from '../helpers/descriptors';
 
 const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'append-handles-'));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const lines = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
-
-/** The descriptors of this process open on `file` (Linux: /proc/self/fd). */
-async function openDescriptors(file: string): Promise<number> {
-  let count = 0;
-  for (const fd of await readdir('/proc/self/fd')) {
-    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (target === file || target === `${file} (deleted)`) count += 1;
-  }
-  return count;
-}
 
 describe('stream append handles', () => {
   it('writes many appends to one file through one open descriptor, and closes it with the log', async () => {
