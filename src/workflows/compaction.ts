@@ -5,15 +5,13 @@
 // sent once the run has compacted is `context.sent`. Every decision rests on the pinned plan and on activity
 // results and failures in history, so replay takes the same path.
 import * as wf from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { CallClaudeInput, CallClaudeOutput } from '../shared/activity-contract';
-import { modelTaskQueue } from '../shared/constants';
 import type { CompactionReport, ContextEdit, ContextManagement, ContextState } from '../shared/context';
-import { ClaudeErrorType, RunErrorType } from '../shared/errors';
+import { ClaudeErrorType } from '../shared/errors';
 import type { MessageParam, ToolResultBlock } from '../shared/messages';
-import { LEGACY_HEARTBEAT_TIMEOUT_MS } from '../shared/run-plan';
 import type { RunPlan } from '../shared/run-plan';
 import { chargeModelCall } from './model-spend';
+import { fitContextCall } from './proxies';
 import type { RunState } from './run-state';
 
 /** The last request's size, as a fraction of the threshold, from which the next one is counted before it is sent. */
@@ -118,7 +116,7 @@ export async function fitContext(state: RunState, plan: RunPlan, force = false):
   const window = windowTokens(state, plan);
   const betas = plan.requestParams?.betas;
   const management = contextManagement(state, plan);
-  const out = await fitCall(
+  const out = await fitContextCall(
     plan.heartbeatTimeoutMs,
     own.times + 1,
   )({
@@ -208,22 +206,4 @@ function contextOf(state: RunState): ContextState {
     tooLongInARow: 0,
   };
   return state.context;
-}
-
-// On the model calls' task queue, like callClaude: its count and summary calls share the model's rate limit.
-function fitCall(heartbeatTimeoutMs: number | undefined, nth: number): Activities['fitContext'] {
-  return wf.proxyActivities<Activities>({
-    taskQueue: modelTaskQueue(wf.workflowInfo().taskQueue),
-    startToCloseTimeout: '10 minutes',
-    // Plans pinned before the heartbeat timeout was a setting keep what they were scheduled with.
-    heartbeatTimeout: heartbeatTimeoutMs ?? LEGACY_HEARTBEAT_TIMEOUT_MS,
-    retry: {
-      maximumAttempts: 5,
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '1 minute',
-      nonRetryableErrorTypes: [RunErrorType.ContextWindowExceeded],
-    },
-    summary: `fit the context (compaction ${nth})`,
-  }).fitContext;
 }

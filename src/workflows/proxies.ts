@@ -68,6 +68,29 @@ export function modelCall(summary: string, heartbeatTimeoutMs: number | undefine
 }
 
 /**
+ * The fitContext activity of a run's `nth` compaction. On the model calls' task queue, like callClaude: its count
+ * and summary calls share the model's rate limit.
+ */
+export function fitContextCall(
+  heartbeatTimeoutMs: number | undefined,
+  nth: number,
+): Activities['fitContext'] {
+  return proxyActivities<Activities>({
+    taskQueue: modelTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: heartbeat(heartbeatTimeoutMs),
+    retry: {
+      maximumAttempts: 5,
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      nonRetryableErrorTypes: [RunErrorType.ContextWindowExceeded],
+    },
+    summary: `fit the context (compaction ${nth})`,
+  }).fitContext;
+}
+
+/**
  * The tool activity with this tool's own timeout and bounded retries (one attempt when unsafe); a local activity
  * when the run pinned the tool as one (`local`), so a deploy that flips `runAs` never changes an open run's calls.
  */
