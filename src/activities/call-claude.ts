@@ -165,6 +165,7 @@ export function createCallClaude(
           ? transcripts.append(input.fullHead, [...input.append, ...reply])
           : undefined,
       ]);
+      const text = textOf(content);
       const output: CallClaudeOutput = {
         id: message.id,
         head,
@@ -173,12 +174,11 @@ export function createCallClaude(
         // Absent when null, as is text when empty: each model call's result stays in history for good.
         ...(message.stop_sequence != null ? { stopSequence: message.stop_sequence } : {}),
         usage: apiUsage(message.usage),
-        ...(textOf(content) ? { text: textOf(content) } : {}),
+        ...(text ? { text } : {}),
         toolUses: content.filter((b): b is ToolUseBlock => b.type === 'tool_use'),
         ...(fullHead !== undefined ? { fullHead } : {}),
       };
-      const outputCheck =
-        pinned.output && checkOutput(pinned.output, content, output.text ?? '', input.pinned);
+      const outputCheck = pinned.output && checkOutput(pinned.output, content, text, input.pinned);
       if (outputCheck) output.outputCheck = outputCheck;
       const bytes = Buffer.byteLength(JSON.stringify(output));
       if (bytes > OUTPUT_LIMIT_BYTES) {
