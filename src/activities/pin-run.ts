@@ -29,11 +29,11 @@ export function createPinRun(
   transcripts: Transcripts,
   heartbeatTimeoutMs = DEFAULT_HEARTBEAT_TIMEOUT_MS,
 ) {
+  const pinParsed = createPinParsed(tools, transcripts, heartbeatTimeoutMs);
   /**
    * Validates the run input and resolves its defaults and prices; stores the tools' descriptions, the system
    * prompt and the first messages in the message store; returns what the workflow needs to decide with.
    */
-  const pinParsed = createPinParsed(tools, transcripts, heartbeatTimeoutMs);
   return async function pinRun({ input: raw }: PinRunInput): Promise<PinnedRun> {
     const parsed = parseAgentInput(raw);
     if (!parsed.ok) {
