@@ -241,22 +241,23 @@ export function resolveSettings(
 
 /** Checks between variables, made once each variable is fine on its own. */
 function crossChecks(s: z.output<typeof settingsSchema>): Error[] {
+  const problems: Error[] = [];
   // Encryption exists so that no service but the workers sees prompts and tool contents; spans would leak them.
   if (s.DURABLE_AGENT_TRACE_CONTENT && s.DURABLE_AGENT_ENCRYPTION_KEY) {
-    return [
+    problems.push(
       new Error(
         'DURABLE_AGENT_TRACE_CONTENT=true would put prompts and tool contents in trace spans in plain text, while DURABLE_AGENT_ENCRYPTION_KEY encrypts them everywhere else. Unset DURABLE_AGENT_TRACE_CONTENT (spans keep every other attribute).',
       ),
-    ];
+    );
   }
   const tasks = s.DURABLE_AGENT_MAX_CONCURRENT_WORKFLOW_TASKS;
   const cached = s.DURABLE_AGENT_MAX_CACHED_WORKFLOWS;
   if (tasks !== undefined && cached !== undefined && tasks > cached) {
-    return [
+    problems.push(
       new Error(
         `DURABLE_AGENT_MAX_CONCURRENT_WORKFLOW_TASKS (${tasks}) must not exceed DURABLE_AGENT_MAX_CACHED_WORKFLOWS (${cached}): a workflow task needs its run in the cache.`,
       ),
-    ];
+    );
   }
-  return [];
+  return problems;
 }

@@ -31,6 +31,25 @@ describe('settings from the environment', () => {
     );
   });
 
+  it('names every broken combination of variables in one error, not only the first', () => {
+    const env = {
+      DURABLE_AGENT_TRACE_CONTENT: 'true',
+      DURABLE_AGENT_ENCRYPTION_KEY: 'a-key',
+      DURABLE_AGENT_MAX_CONCURRENT_WORKFLOW_TASKS: '50',
+      DURABLE_AGENT_MAX_CACHED_WORKFLOWS: '10',
+    };
+    assert.throws(
+      () => resolveSettings(env, Object.keys(env) as typeof SETTING_NAMES),
+      (err: unknown) => {
+        assert.ok(err instanceof SettingsError, `got ${String(err)}`);
+        assert.equal(err.problems.length, 2);
+        assert.match(err.message, /DURABLE_AGENT_TRACE_CONTENT=true would put prompts/);
+        assert.match(err.message, /DURABLE_AGENT_MAX_CONCURRENT_WORKFLOW_TASKS \(50\) must not exceed/);
+        return true;
+      },
+    );
+  });
+
   it('gives one bad value the error its check throws', () => {
     assert.throws(
       () => resolveSettings({ DURABLE_AGENT_ALLOW_PLAINTEXT: 'yes' }),
