@@ -1,12 +1,11 @@
 // The OpenTelemetry Collector the tracing tests send spans to: the upstream OTLP receiver and the contrib file
 // exporter, built once with Go from the module proxy and kept in the project cache (next to the Temporal CLI).
 // A real receiver that no one here wrote, so the tests check what an actual OTLP backend receives.
-import { spawn } from 'node:child_process';
 import { access, constants, createWriteStream, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { cacheRoot } from '../src/cache-dir';
+import { runGo } from '../src/dev-server/run-go';
 
 /** Collector core release; the contrib file exporter builds here at this release (v1.67.0 for the stable modules). */
 export const OTELCOL_VERSION = '0.161.0';
@@ -118,10 +117,10 @@ export async function findOrBuildOtelcol(report: BuildReport = {}): Promise<stri
   try {
     await promisify(writeFile)(join(work, 'main.go'), MAIN_GO);
     await promisify(writeFile)(join(work, 'go.mod'), 'module otelcol-durable-agent\n\ngo 1.24\n');
-    const go = (args: string[]) => runGo(args, work, out, () => packages++);
-    await go(['get', ...MODULES]);
-    await go(['mod', 'tidy']);
-    await go(['build', '-v', '-o', 'otelcol', '.']);
+    const onPackage = () => packages++;
+    await go(['get', ...MODULES], work, out, onPackage);
+    await go(['mod', 'tidy'], work, out, onPackage);
+    await go(['build', '-v', '-o', 'otelcol', '.'], work, out, onPackage);
     await promisify(rename)(join(work, 'otelcol'), target);
     report.log?.(`Built ${target} in ${Math.round((Date.now() - started) / 1000)} s.`);
     return target;
@@ -132,37 +131,15 @@ export async function findOrBuildOtelcol(report: BuildReport = {}): Promise<stri
   }
 }
 
-function runGo(
-  args: string[],
-  cwd: string,
-  out: NodeJS.WritableStream,
-  onPackage: () => void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local' };
-    const child = spawn('go', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const tail: string[] = [];
-    const onLine = (line: string) => {
-      out.write(`${line}\n`);
-      tail.push(line);
-      if (tail.length > 15) tail.shift();
-      if (/^[\w.-]+(\/[\w.@+-]+)*$/.test(line)) onPackage();
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    child.on('error', (err) =>
-      reject(
-        new Error(`Cannot run Go (${err.message}); install Go, or set OTELCOL_BIN to a collector binary.`),
-      ),
-    );
-    child.on('close', (code) =>
-      code === 0
-        ? resolve()
-        : reject(
-            new Error(
-              `go ${args.join(' ')} failed (exit ${code}; whole output in the build log). Set OTELCOL_BIN to a collector with the OTLP receiver and the file exporter to skip the build.\n${tail.join('\n')}`,
-            ),
-          ),
-    );
+// Go's whole output goes to the build log; a failure says so and shows its last lines.
+async function go(args: string[], cwd: string, out: NodeJS.WritableStream, onPackage: () => void) {
+  const env = { ...process.env, GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local' };
+  const run = await runGo('go', args, { cwd, env, out, onPackage, tailLines: 15 }).catch((err: Error) => {
+    throw new Error(`Cannot run Go (${err.message}); install Go, or set OTELCOL_BIN to a collector binary.`);
   });
+  if (run.code !== 0) {
+    throw new Error(
+      `go ${args.join(' ')} failed (exit ${run.code}; whole output in the build log). Set OTELCOL_BIN to a collector with the OTLP receiver and the file exporter to skip the build.\n${run.tail.join('\n')}`,
+    );
+  }
 }

@@ -6,11 +6,12 @@ import { constants as fsConstants, createWriteStream } from 'node:fs';
 import { access, mkdir, mkdtemp, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { cacheRoot } from '../cache-dir';
 import { resolveSettings } from '../settings';
 import { TEMPORAL_CLI_VERSION } from '../shared/constants';
+import { runGo } from './run-go';
+import type { GoRun } from './run-go';
 
 const execFileAsync = promisify(execFile);
 
@@ -266,7 +267,7 @@ async function goInstall(go: string, target: string, logFile: string, options: T
     options.progress?.(`Building the Temporal CLI: ${seconds(started)} s, ${packages} packages compiled`);
   const ticker = setInterval(report, PROGRESS_EVERY_MS);
   try {
-    const tail = await runGo(go, ['install', '-v', pkg], gobin, env, logFile, () => packages++);
+    const tail = await runGoLogged(go, ['install', '-v', pkg], gobin, env, logFile, () => packages++);
     const built = join(gobin, EXE);
     if (!(await isExecutableFile(built)) || !(await runsVersion(built))) {
       throw new Error(`go install finished but ${built} does not run.\n${tail.join('\n')}`);
@@ -281,40 +282,27 @@ async function goInstall(go: string, target: string, logFile: string, options: T
 }
 
 /** Runs go with its whole output in `logFile`; counts `-v` package lines; resolves with the last lines. */
-function runGo(
+async function runGoLogged(
   go: string,
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
   logFile: string,
   onPackage: () => void,
-) {
-  return new Promise<string[]>((resolve, reject) => {
-    const file = createWriteStream(logFile, { flags: 'w' });
-    const child = spawn(go, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const tail: string[] = [];
-    const onLine = (line: string) => {
-      file.write(`${line}\n`);
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-      // `-v` prints one line per package compiled (~1,200).
-      if (/^[\w.-]+(\/[\w.@+-]+)*$/.test(line)) onPackage();
-    };
-    createInterface({ input: child.stdout }).on('line', onLine);
-    createInterface({ input: child.stderr }).on('line', onLine);
-    child.on('error', (err) => file.end(() => reject(err)));
-    child.on('close', (code) =>
-      file.end(() => {
-        if (code === 0) return resolve(tail);
-        reject(
-          new Error(
-            `go install ${TEMPORAL_CLI_GO_PACKAGE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}; whole output in ${logFile}). ` +
-              `Fix the Go error below, or set TEMPORAL_CLI to an existing temporal binary.\n${tail.slice(-15).join('\n')}`,
-          ),
-        );
-      }),
-    );
-  });
+): Promise<string[]> {
+  const file = createWriteStream(logFile, { flags: 'w' });
+  let run: GoRun;
+  try {
+    run = await runGo(go, args, { cwd, env, out: file, onPackage, tailLines: 40 });
+  } finally {
+    // The error below points at the log: it is complete before anyone reads it.
+    await new Promise<void>((resolve) => file.end(resolve));
+  }
+  if (run.code === 0) return run.tail;
+  throw new Error(
+    `go install ${TEMPORAL_CLI_GO_PACKAGE}@${TEMPORAL_CLI_VERSION} failed (exit ${run.code}; whole output in ${logFile}). ` +
+      `Fix the Go error below, or set TEMPORAL_CLI to an existing temporal binary.\n${run.tail.slice(-15).join('\n')}`,
+  );
 }
 
 async function tryLock(lock: string): Promise<boolean> {

@@ -34,11 +34,6 @@ export class RecentRefs {
     if (this.at.size > this.max) this.at.delete(this.at.keys().next().value as string);
   }
 
-  /** Forgets a reference (its file was found missing). */
-  delete(ref: string): void {
-    this.at.delete(ref);
-  }
-
   /** References remembered now. */
   get size(): number {
     return this.at.size;

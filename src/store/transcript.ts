@@ -91,7 +91,7 @@ export class Transcripts {
       ref = node.prev;
     }
     messages.reverse();
-    return Promise.all(messages.map((m) => this.resolve(m)));
+    return this.resolveAll(messages);
   }
 
   /** Messages as a model request needs them: out-of-line tool results put back in (the input is not changed). */

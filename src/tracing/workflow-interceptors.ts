@@ -29,11 +29,18 @@ import { CALL_HEADER, GenAi, Run } from './attributes';
 import type { CallHeader } from './attributes';
 import { allInputTokens, callCostUsd } from './usage';
 
+// The span of the turn in progress, the context its calls start in, and its number.
+interface OpenTurn {
+  span: otel.Span;
+  context: otel.Context;
+  turn: number;
+}
+
 // What one run knows for its spans; one per workflow execution, since the factory below runs per execution.
 class RunTrace {
   private readonly tracer = otel.trace.getTracer('durable-agent');
   private turn = 0;
-  private open: { span: otel.Span; context: otel.Context; turn: number } | undefined;
+  private open: OpenTurn | undefined;
   plan: RunPlan | undefined;
   private readonly effects = new Map<string, string>();
 
@@ -53,7 +60,7 @@ class RunTrace {
   }
 
   // Each model call opens the next turn: the loop makes exactly one per iteration, so the count matches its own.
-  beginTurn(): { context: otel.Context; turn: number } {
+  beginTurn(): OpenTurn {
     this.endTurn();
     const parent = otel.context.active();
     const turn = ++this.turn;
@@ -72,7 +79,7 @@ class RunTrace {
     return this.open;
   }
 
-  current(): { span: otel.Span; context: otel.Context; turn: number } | undefined {
+  current(): OpenTurn | undefined {
     return this.open;
   }
 
@@ -123,13 +130,12 @@ class TurnOutbound implements WorkflowOutboundCallsInterceptor {
       next({ ...input, headers: this.withCallHeader(input, turn.turn) }),
     );
     if (input.activityType !== 'callClaude') return call;
-    const open = this.run.current();
     try {
       const reply = (await call) as CallClaudeOutput;
-      if (open) this.describeTurn(open.span, reply);
+      this.describeTurn(turn.span, reply);
       return reply;
     } catch (err) {
-      if (open) markFailed(open.span, err);
+      markFailed(turn.span, err);
       throw err;
     }
   }

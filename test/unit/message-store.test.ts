@@ -73,7 +73,7 @@ describe('message store', () => {
     const ref = await store.put(Buffer.from('first'));
     const hex = parseName(ref)?.hex ?? '';
     await nodeFs.rm(path.join(store.dir, hex.slice(0, 2)), { recursive: true });
-    // The same subdirectory again: the store remembers making it, so only a failed write tells it is gone.
+    // The store does not make the subdirectory before each write: the write finds it gone and makes it again.
     assert.equal(await store.put(Buffer.from('first')), ref);
     assert.equal((await store.get(ref)).toString(), 'first');
   });

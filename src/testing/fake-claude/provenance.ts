@@ -6,7 +6,7 @@ import type { JsonObject } from './json';
 import { isObject } from './json';
 
 /** Result block types of the API's server tools, keyed by the `tool_use_id` of their server_tool_use. */
-const SERVER_RESULT_TYPES = [
+export const SERVER_RESULT_TYPES: readonly string[] = [
   'web_search_tool_result',
   'web_fetch_tool_result',
   'code_execution_tool_result',

@@ -1,5 +1,6 @@
 import { reject } from './errors';
 import type { JsonObject } from './json';
+import { SERVER_RESULT_TYPES } from './provenance';
 import { validateImageBlock } from './validate-image';
 import {
   at,
@@ -23,12 +24,7 @@ const BLOCK_TYPES = [
   'tool_use',
   'tool_result',
   'server_tool_use',
-  'web_search_tool_result',
-  'web_fetch_tool_result',
-  'code_execution_tool_result',
-  'bash_code_execution_tool_result',
-  'text_editor_code_execution_tool_result',
-  'tool_search_tool_result',
+  ...SERVER_RESULT_TYPES,
   'mcp_tool_use',
   'mcp_tool_result',
   'container_upload',
