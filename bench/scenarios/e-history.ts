@@ -25,10 +25,10 @@ import type { Summary } from '../stats';
 import { benchStep, benchStepLocal } from '../tools';
 import { benchQueue } from '../queue';
 
-/** Tool steps per run; the run makes one more model call for its answer. */
-const TURNS = 30;
+/** Tool steps per run; the run makes one more model call for its answer. (p) runs the same jobs. */
+export const TURNS = 30;
 /** Tool result sizes: the 1 KiB of issue 10's goal, and one twenty times larger. */
-const SIZES = [1024, 20 * 1024];
+export const SIZES = [1024, 20 * 1024];
 
 /** Turn 2 is the first whose model call carries a tool result; turn TURNS is the last with a tool. */
 const EARLY = 2;

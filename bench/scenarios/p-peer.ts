@@ -17,35 +17,18 @@ import { bytesPerTurn, chainHistories, eventTime } from '../history';
 import { ensurePeerInstalled, runPeer, startPeerRun, startPeerWorker } from '../peer-worker';
 import type { Goal, Row, Scenario, ScenarioContext, Section } from '../scenario';
 import { marker, promptFor, requestsOf, scriptChain, stepTimes } from '../script';
-import type { ChainJob } from '../script';
-import { format, summarize } from '../stats';
+import { format, mean, summarize } from '../stats';
 import type { Unit } from '../stats';
 import { benchStep } from '../tools';
 import { benchQueue } from '../queue';
+// The same jobs as the sections they compare with: per-step overhead and warm-up of (a), the fan-out turn of (c),
+// the history runs of (e), the crash of (f).
+import { BURST, MODEL_MS, STEPS, TOOL_MS } from './a-overhead';
+import { FAN_OUT, TOOL_MS as FAN_OUT_MS } from './c-fan-out';
+import { SIZES, TURNS } from './e-history';
+import { CRASH_STEP, crashJob, INTO_TOOL_MS } from './fg-crash';
 
-/** Per-step overhead: the job of (a). */
-const STEPS = 20;
-const MODEL_MS = 100;
-const TOOL_MS = 25;
-/** Fan-out: the turn of (c). */
-const FAN_OUT = 8;
-const FAN_OUT_MS = 800;
-/** History: the runs of (e). */
-const TURNS = 30;
-const SIZES = [1024, 20 * 1024];
-/** Recovery: the job of (f). */
-const CRASH_STEPS = 6;
-const CRASH_STEP = 4;
-const CRASH_TOOL_MS = 2000;
-const INTO_TOOL_MS = 500;
-const crashJob: ChainJob = {
-  steps: CRASH_STEPS,
-  toolMs: (n) => (n === CRASH_STEP ? CRASH_TOOL_MS : 200),
-  bytes: 1000,
-  delayMs: 50,
-};
-/** Warm-up steps before each timed run (see `warm` in (a)). */
-const BURST = 10;
+const CRASH_STEPS = crashJob.steps;
 
 type Side = 'durable' | 'peer';
 
@@ -56,8 +39,6 @@ interface Pool {
   log: string;
   workers: ChildWorker[];
 }
-
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 async function startPool(env: BenchEnv, side: Side, count: number): Promise<Pool> {
   const queue = benchQueue(`p-${side}`);
