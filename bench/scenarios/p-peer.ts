@@ -299,6 +299,10 @@ async function rotated(rep: number, jobs: Array<() => Promise<unknown>>): Promis
 
 const ratio = (a: number[], b: number[]) => summarize(a.map((x, i) => x / (b[i] as number)));
 
+/** The goal that durable-agent is ahead of the peer on a figure, from both sides' values per repetition. */
+const aheadOfPeer = (figure: string, durable: number[], peer: number[], unit: Unit, why?: string): Goal =>
+  ahead(figure, ratio(durable, peer), summarize(durable), summarize(peer), unit, why);
+
 /** Three rows for one figure: durable-agent (with its ratio to the peer), the peer, the bare baseline. */
 function trio(
   what: string,
@@ -509,24 +513,16 @@ function report(reps: number, m: Measurements): Section {
       '',
     );
     goals.push(
-      ahead(
+      aheadOfPeer(
         `history bytes per turn, ${kib} results`,
-        ratio(
-          h.durable.map((r) => r.perTurn),
-          h.peer.map((r) => r.perTurn),
-        ),
-        summarize(h.durable.map((r) => r.perTurn)),
-        summarize(h.peer.map((r) => r.perTurn)),
+        h.durable.map((r) => r.perTurn),
+        h.peer.map((r) => r.perTurn),
         'bytes',
       ),
-      ahead(
+      aheadOfPeer(
         `history events per turn, ${kib} results`,
-        ratio(
-          h.durable.map((r) => r.eventsPerTurn),
-          h.peer.map((r) => r.eventsPerTurn),
-        ),
-        summarize(h.durable.map((r) => r.eventsPerTurn)),
-        summarize(h.peer.map((r) => r.eventsPerTurn)),
+        h.durable.map((r) => r.eventsPerTurn),
+        h.peer.map((r) => r.eventsPerTurn),
         'count',
         extra.length > 0 ? `durable-agent writes more ${listExtra(extra)}` : undefined,
       ),
@@ -599,32 +595,28 @@ function report(reps: number, m: Measurements): Section {
     t.heartbeat > 0
       ? `heartbeat timeout ${format(t.heartbeat, 's')}`
       : `no heartbeat timeout, start-to-close ${format(t.startToClose, 's')}`;
-  const stepSummary = (side: Side) => summarize(step(side));
   goals.unshift(
-    ahead(
+    aheadOfPeer(
       `per step (${MODEL_MS} ms model + ${TOOL_MS} ms tool)`,
-      stepRatio,
-      stepSummary('durable'),
-      stepSummary('peer'),
+      step('durable'),
+      step('peer'),
       'ms',
       `the largest difference is in ${worstPart}: ${format(worst.durable, 'ms')} against ${format(worst.peer, 'ms')}`,
     ),
-    ahead(
+    aheadOfPeer(
       `fan-out turn (${FAN_OUT} × ${FAN_OUT_MS} ms)`,
-      fanRatio,
-      summarize(m.fan.durable.map((r) => r.turn)),
-      summarize(m.fan.peer.map((r) => r.turn)),
+      m.fan.durable.map((r) => r.turn),
+      m.fan.peer.map((r) => r.turn),
       'ms',
       `the last tool starts ${format(spread.durable.median, 'ms')} after the first in durable-agent, ` +
         `${format(spread.peer.median, 'ms')} in the peer`,
     ),
   );
   goals.push(
-    ahead(
+    aheadOfPeer(
       'recovery: SIGKILL mid-tool → tool retried on the other process',
-      ratio(secs(m.crash.durable, 'detection'), secs(m.crash.peer, 'detection')),
-      detection.durable,
-      detection.peer,
+      secs(m.crash.durable, 'detection'),
+      secs(m.crash.peer, 'detection'),
       's',
       `tool activity: durable-agent ${describeTimeouts(tool.durable)}, the peer ${describeTimeouts(tool.peer)}`,
     ),
