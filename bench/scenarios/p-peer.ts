@@ -13,7 +13,7 @@ import { UNLIMITED, MODEL } from '../env';
 import type { BenchEnv, RunningWorker } from '../env';
 import { describeGroups, eventGroups, extraEvents, listExtra } from '../explain';
 import { ahead } from '../goals';
-import { bytesPerTurn, chainHistories, eventTime } from '../history';
+import { activityTypes, bytesPerTurn, chainHistories, eventTime } from '../history';
 import { ensurePeerInstalled, runPeer, startPeerRun, startPeerWorker } from '../peer-worker';
 import type { Goal, Row, Scenario, ScenarioContext, Section } from '../scenario';
 import { marker, promptFor, requestsOf, scriptChain, stepTimes } from '../script';
@@ -116,20 +116,17 @@ const ROLES: Record<string, string> = {
 /** Mean started → completed time of each activity type in a run's history. */
 async function activityRunTimes(env: BenchEnv, workflowId: string): Promise<Map<string, number>> {
   const events = (await chainHistories(env.historyClient, workflowId)).flatMap((r) => r.events);
-  const typeOf = new Map<string, string>();
+  const types = activityTypes(events);
   const startedAt = new Map<string, number>();
   const runs = new Map<string, number[]>();
   for (const e of events) {
-    const id = String(e.eventId);
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    if (name) typeOf.set(id, name);
     const started = e.activityTaskStartedEventAttributes;
     if (started) startedAt.set(String(started.scheduledEventId), eventTime(e));
     const completed = e.activityTaskCompletedEventAttributes;
     if (completed) {
-      const scheduled = String(completed.scheduledEventId);
-      const type = typeOf.get(scheduled) ?? '?';
-      runs.set(type, [...(runs.get(type) ?? []), eventTime(e) - (startedAt.get(scheduled) ?? NaN)]);
+      const type = types.get(e) ?? '?';
+      const ran = eventTime(e) - (startedAt.get(String(completed.scheduledEventId)) ?? NaN);
+      runs.set(type, [...(runs.get(type) ?? []), ran]);
     }
   }
   return new Map([...runs].map(([type, xs]) => [type, mean(xs)]));
