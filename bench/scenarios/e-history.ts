@@ -20,7 +20,7 @@ import type { EventKind } from '../history';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, scriptChain } from '../script';
 import type { Goal, Row } from '../scenario';
-import { format, summarize } from '../stats';
+import { format, mean, summarize } from '../stats';
 import type { Summary } from '../stats';
 import { benchStep, benchStepLocal } from '../tools';
 import { benchQueue } from '../queue';
@@ -64,11 +64,9 @@ interface Measured {
 function measure(events: HistoryEvent[], total: number, modelActivity: string): Measured {
   const turns = bytesPerTurn(events, modelActivity);
   if (turns.length !== TURNS + 1) throw new Error(`expected ${TURNS + 1} model calls, found ${turns.length}`);
-  const mean = (from: number, to: number) => {
-    const xs = turns.slice(from - 1, to);
-    return xs.reduce((a, b) => a + b, 0) / xs.length;
-  };
-  const toolTurn = mean(EARLY, LATE);
+  /** Mean bytes of turns `from`..`to`, 1-based and inclusive. */
+  const turnsMean = (from: number, to: number) => mean(turns.slice(from - 1, to));
+  const toolTurn = turnsMean(EARLY, LATE);
   return {
     events,
     total,
@@ -77,8 +75,8 @@ function measure(events: HistoryEvent[], total: number, modelActivity: string): 
     once: total - toolTurn * (LATE - EARLY + 1),
     early: turns[EARLY - 1] as number,
     late: turns[LATE - 1] as number,
-    earlyWindow: mean(EARLY, EARLY + WINDOW - 1),
-    lateWindow: mean(LATE - WINDOW + 1, LATE),
+    earlyWindow: turnsMean(EARLY, EARLY + WINDOW - 1),
+    lateWindow: turnsMean(LATE - WINDOW + 1, LATE),
   };
 }
 
