@@ -45,7 +45,7 @@ export function always(figure: string, summary: Summary, unit: Unit, expected: n
 
 /**
  * durable-agent must be ahead of the peer: `ratios` are durable ÷ peer per repetition, lower is better, and
- * the median must be below 1. `values` gives both medians so the row reads without the section.
+ * the median must be below 1. `durable` and `peer` give both medians, so the row reads without the section.
  */
 export function ahead(
   figure: string,

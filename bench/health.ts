@@ -38,7 +38,7 @@ function isHeartbeatTimeout(failure: Failure | null | undefined): boolean {
  * attempt ends, carrying that attempt's number and the failure of the attempt before; an activity that ran out
  * of attempts ends with a timed-out or failed event instead.
  */
-export function runHealth(events: HistoryEvent[]): RunHealth {
+function runHealth(events: HistoryEvent[]): RunHealth {
   const health: RunHealth = {
     activities: 0,
     heartbeatTimeouts: 0,
@@ -70,13 +70,7 @@ export function runHealth(events: HistoryEvent[]): RunHealth {
 
 /** The health counts of many runs, their histories fetched a few at a time. */
 export async function runsHealth(client: Client, workflowIds: string[]): Promise<RunHealth> {
-  const total: RunHealth = {
-    activities: 0,
-    heartbeatTimeouts: 0,
-    otherRetries: 0,
-    stickyTimeouts: 0,
-    maxWorkflowTaskWaitMs: 0,
-  };
+  const total = runHealth([]);
   const queue = [...workflowIds];
   const fetchOne = async (): Promise<void> => {
     for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
@@ -111,7 +105,7 @@ export async function withLoopDelay<T>(
 const TICKS_PER_SECOND = 100;
 
 /** CPU milliseconds (user + system) a process has used so far, from /proc; undefined off Linux. */
-export function processCpuMs(pid: number | undefined): number | undefined {
+function processCpuMs(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -13,7 +13,7 @@ import type { PeerInput, PeerResult } from './peer/src/contract';
 import { promptFor } from './script';
 
 /** The peer's own npm project. */
-export const PEER_DIR = path.join(__dirname, 'peer');
+const PEER_DIR = path.join(__dirname, 'peer');
 
 /** Installs the peer's locked dependencies when bench/peer/node_modules is missing. */
 export function ensurePeerInstalled(log: (line: string) => void): void {

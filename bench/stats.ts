@@ -25,6 +25,11 @@ export function median(values: readonly number[]): number {
   return summarize(values).median;
 }
 
+/** Arithmetic mean of the values (NaN when there are none). */
+export function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
 /** How a quantity is printed. */
 export type Unit = 'ms' | 's' | 'bytes' | 'rate' | 'ratio' | 'tokens' | 'count' | 'usd';
 

@@ -8,20 +8,21 @@ import type { BenchEnv } from '../env';
 import { atMost } from '../goals';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, scriptChain, stepTimes } from '../script';
-import { format, median, summarize } from '../stats';
+import { format, mean, median, summarize } from '../stats';
 import { benchStep, benchStepLocal } from '../tools';
 import { benchQueue } from '../queue';
 
-const STEPS = 20;
-const MODEL_MS = 100;
-const TOOL_MS = 25;
+/** Steps of the per-step job; (p) runs the same job. */
+export const STEPS = 20;
+/** The fake's wait per model call in that job. */
+export const MODEL_MS = 100;
+/** The tool's wait per call in that job. */
+export const TOOL_MS = 25;
 const BARE_CALLS = 40;
 /** Idle time before the no-op chain, to show how a pause changes the first round trips. */
 const PAUSE_MS = 3000;
 /** Activities that turn around faster after a pause (see `warm`). */
-const BURST = 10;
-
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+export const BURST = 10;
 
 /** Step times of an in-process run of `steps` steps. */
 export async function inProcessStep(

@@ -10,8 +10,10 @@ import { benchStep, toolTimings } from '../tools';
 import { durableSteps, warm } from './a-overhead';
 import { benchQueue } from '../queue';
 
-const FAN_OUT = 8;
-const TOOL_MS = 800;
+/** Tool calls in the fan-out turn; (p) runs the same turn. */
+export const FAN_OUT = 8;
+/** How long each of them waits. */
+export const TOOL_MS = 800;
 
 /** How long the fan-out turn took (model request to the next one) and how far apart the tools started. */
 async function fanOutTurn(env: BenchEnv, taskQueue: string | null, label: string) {

@@ -20,15 +20,15 @@ import type { EventKind } from '../history';
 import type { Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, scriptChain } from '../script';
 import type { Goal, Row } from '../scenario';
-import { format, summarize } from '../stats';
+import { format, mean, summarize } from '../stats';
 import type { Summary } from '../stats';
 import { benchStep, benchStepLocal } from '../tools';
 import { benchQueue } from '../queue';
 
-/** Tool steps per run; the run makes one more model call for its answer. */
-const TURNS = 30;
+/** Tool steps per run; the run makes one more model call for its answer. (p) runs the same jobs. */
+export const TURNS = 30;
 /** Tool result sizes: the 1 KiB of issue 10's goal, and one twenty times larger. */
-const SIZES = [1024, 20 * 1024];
+export const SIZES = [1024, 20 * 1024];
 
 /** Turn 2 is the first whose model call carries a tool result; turn TURNS is the last with a tool. */
 const EARLY = 2;
@@ -64,11 +64,9 @@ interface Measured {
 function measure(events: HistoryEvent[], total: number, modelActivity: string): Measured {
   const turns = bytesPerTurn(events, modelActivity);
   if (turns.length !== TURNS + 1) throw new Error(`expected ${TURNS + 1} model calls, found ${turns.length}`);
-  const mean = (from: number, to: number) => {
-    const xs = turns.slice(from - 1, to);
-    return xs.reduce((a, b) => a + b, 0) / xs.length;
-  };
-  const toolTurn = mean(EARLY, LATE);
+  /** Mean bytes of turns `from`..`to`, 1-based and inclusive. */
+  const turnsMean = (from: number, to: number) => mean(turns.slice(from - 1, to));
+  const toolTurn = turnsMean(EARLY, LATE);
   return {
     events,
     total,
@@ -77,8 +75,8 @@ function measure(events: HistoryEvent[], total: number, modelActivity: string): 
     once: total - toolTurn * (LATE - EARLY + 1),
     early: turns[EARLY - 1] as number,
     late: turns[LATE - 1] as number,
-    earlyWindow: mean(EARLY, EARLY + WINDOW - 1),
-    lateWindow: mean(LATE - WINDOW + 1, LATE),
+    earlyWindow: turnsMean(EARLY, EARLY + WINDOW - 1),
+    lateWindow: turnsMean(LATE - WINDOW + 1, LATE),
   };
 }
 

@@ -22,21 +22,28 @@ import { benchStep, toolTimings } from '../tools';
 import { benchQueue } from '../queue';
 
 const STEPS = 6;
-const CRASH_STEP = 4;
+/** The step whose tool call (or model call) the crash interrupts. */
+export const CRASH_STEP = 4;
 const TOOL_MS = 200;
 const CRASH_TOOL_MS = 2000;
 const RESULT_BYTES = 1000;
 const MODEL_MS = 50;
 /** The crash comes this long after the tool of step 4 started. */
-const INTO_TOOL_MS = 500;
+export const INTO_TOOL_MS = 500;
 /** In the model-call variant, the first attempt of model call 4 takes this long, and the crash comes mid-way. */
 const SLOW_MODEL_MS = 3000;
 const INTO_MODEL_MS = 500;
 
-const job = (ledger: TokenLedger, delayMs: ChainJob['delayMs'] = MODEL_MS): ChainJob => ({
+/** The job of (f), and of the crash in (p): step CRASH_STEP's tool runs long enough to be killed mid-way. */
+export const crashJob: ChainJob = {
   steps: STEPS,
   toolMs: (n) => (n === CRASH_STEP ? CRASH_TOOL_MS : TOOL_MS),
   bytes: RESULT_BYTES,
+  delayMs: MODEL_MS,
+};
+
+const job = (ledger: TokenLedger, delayMs: ChainJob['delayMs'] = MODEL_MS): ChainJob => ({
+  ...crashJob,
   delayMs,
   ledger,
 });

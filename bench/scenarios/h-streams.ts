@@ -13,7 +13,7 @@ import { deltaLatencies, longAnswer } from '../../test/helpers/stream-checks';
 import { MODEL, UNLIMITED } from '../env';
 import type { BenchEnv } from '../env';
 import { atMost } from '../goals';
-import { bytesPerTurn, chainHistories, eventBytes } from '../history';
+import { activityTypes, bytesPerTurn, chainHistories, eventBytes } from '../history';
 import type { temporal } from '@temporalio/proto';
 import type { Goal, Row, Scenario, ScenarioContext } from '../scenario';
 import { marker, promptFor, scriptChain } from '../script';
@@ -79,22 +79,15 @@ async function historyPerTurn(env: BenchEnv, queue: string, label: string) {
 function streamShare(events: HistoryEvent[], turns: number): { bytesPerTurn: number; extraEvents: number } {
   let bytes = 0;
   let extraEvents = 0;
-  const publishIds = new Set<string>();
+  const types = activityTypes(events);
   for (const event of events) {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    const name = scheduled?.activityType?.name;
-    const data = scheduled?.input?.payloads?.[0]?.data;
+    const name = types.get(event);
+    const data = event.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
     if (name === 'callClaude' && data) {
       const input = JSON.parse(Buffer.from(data).toString('utf8')) as { events?: unknown[] };
       if (input.events) bytes += Buffer.byteLength(JSON.stringify(input.events));
     }
-    const scheduledId = String(
-      event.activityTaskStartedEventAttributes?.scheduledEventId ??
-        event.activityTaskCompletedEventAttributes?.scheduledEventId ??
-        '',
-    );
-    if (name === 'publishEvents') publishIds.add(String(event.eventId));
-    if (name === 'publishEvents' || publishIds.has(scheduledId)) {
+    if (name === 'publishEvents') {
       bytes += eventBytes(event);
       extraEvents += 1;
     }

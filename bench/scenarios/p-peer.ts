@@ -13,39 +13,22 @@ import { UNLIMITED, MODEL } from '../env';
 import type { BenchEnv, RunningWorker } from '../env';
 import { describeGroups, eventGroups, extraEvents, listExtra } from '../explain';
 import { ahead } from '../goals';
-import { bytesPerTurn, chainHistories, eventTime } from '../history';
+import { activityTypes, bytesPerTurn, chainHistories, eventTime } from '../history';
 import { ensurePeerInstalled, runPeer, startPeerRun, startPeerWorker } from '../peer-worker';
 import type { Goal, Row, Scenario, ScenarioContext, Section } from '../scenario';
 import { marker, promptFor, requestsOf, scriptChain, stepTimes } from '../script';
-import type { ChainJob } from '../script';
-import { format, summarize } from '../stats';
+import { format, mean, summarize } from '../stats';
 import type { Unit } from '../stats';
 import { benchStep } from '../tools';
 import { benchQueue } from '../queue';
+// The same jobs as the sections they compare with: per-step overhead and warm-up of (a), the fan-out turn of (c),
+// the history runs of (e), the crash of (f).
+import { BURST, MODEL_MS, STEPS, TOOL_MS } from './a-overhead';
+import { FAN_OUT, TOOL_MS as FAN_OUT_MS } from './c-fan-out';
+import { SIZES, TURNS } from './e-history';
+import { CRASH_STEP, crashJob, INTO_TOOL_MS } from './fg-crash';
 
-/** Per-step overhead: the job of (a). */
-const STEPS = 20;
-const MODEL_MS = 100;
-const TOOL_MS = 25;
-/** Fan-out: the turn of (c). */
-const FAN_OUT = 8;
-const FAN_OUT_MS = 800;
-/** History: the runs of (e). */
-const TURNS = 30;
-const SIZES = [1024, 20 * 1024];
-/** Recovery: the job of (f). */
-const CRASH_STEPS = 6;
-const CRASH_STEP = 4;
-const CRASH_TOOL_MS = 2000;
-const INTO_TOOL_MS = 500;
-const crashJob: ChainJob = {
-  steps: CRASH_STEPS,
-  toolMs: (n) => (n === CRASH_STEP ? CRASH_TOOL_MS : 200),
-  bytes: 1000,
-  delayMs: 50,
-};
-/** Warm-up steps before each timed run (see `warm` in (a)). */
-const BURST = 10;
+const CRASH_STEPS = crashJob.steps;
 
 type Side = 'durable' | 'peer';
 
@@ -56,8 +39,6 @@ interface Pool {
   log: string;
   workers: ChildWorker[];
 }
-
-const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 async function startPool(env: BenchEnv, side: Side, count: number): Promise<Pool> {
   const queue = benchQueue(`p-${side}`);
@@ -135,20 +116,17 @@ const ROLES: Record<string, string> = {
 /** Mean started → completed time of each activity type in a run's history. */
 async function activityRunTimes(env: BenchEnv, workflowId: string): Promise<Map<string, number>> {
   const events = (await chainHistories(env.historyClient, workflowId)).flatMap((r) => r.events);
-  const typeOf = new Map<string, string>();
+  const types = activityTypes(events);
   const startedAt = new Map<string, number>();
   const runs = new Map<string, number[]>();
   for (const e of events) {
-    const id = String(e.eventId);
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    if (name) typeOf.set(id, name);
     const started = e.activityTaskStartedEventAttributes;
     if (started) startedAt.set(String(started.scheduledEventId), eventTime(e));
     const completed = e.activityTaskCompletedEventAttributes;
     if (completed) {
-      const scheduled = String(completed.scheduledEventId);
-      const type = typeOf.get(scheduled) ?? '?';
-      runs.set(type, [...(runs.get(type) ?? []), eventTime(e) - (startedAt.get(scheduled) ?? NaN)]);
+      const type = types.get(e) ?? '?';
+      const ran = eventTime(e) - (startedAt.get(String(completed.scheduledEventId)) ?? NaN);
+      runs.set(type, [...(runs.get(type) ?? []), ran]);
     }
   }
   return new Map([...runs].map(([type, xs]) => [type, mean(xs)]));
@@ -317,6 +295,10 @@ async function rotated(rep: number, jobs: Array<() => Promise<unknown>>): Promis
 }
 
 const ratio = (a: number[], b: number[]) => summarize(a.map((x, i) => x / (b[i] as number)));
+
+/** The goal that durable-agent is ahead of the peer on a figure, from both sides' values per repetition. */
+const aheadOfPeer = (figure: string, durable: number[], peer: number[], unit: Unit, why?: string): Goal =>
+  ahead(figure, ratio(durable, peer), summarize(durable), summarize(peer), unit, why);
 
 /** Three rows for one figure: durable-agent (with its ratio to the peer), the peer, the bare baseline. */
 function trio(
@@ -528,24 +510,16 @@ function report(reps: number, m: Measurements): Section {
       '',
     );
     goals.push(
-      ahead(
+      aheadOfPeer(
         `history bytes per turn, ${kib} results`,
-        ratio(
-          h.durable.map((r) => r.perTurn),
-          h.peer.map((r) => r.perTurn),
-        ),
-        summarize(h.durable.map((r) => r.perTurn)),
-        summarize(h.peer.map((r) => r.perTurn)),
+        h.durable.map((r) => r.perTurn),
+        h.peer.map((r) => r.perTurn),
         'bytes',
       ),
-      ahead(
+      aheadOfPeer(
         `history events per turn, ${kib} results`,
-        ratio(
-          h.durable.map((r) => r.eventsPerTurn),
-          h.peer.map((r) => r.eventsPerTurn),
-        ),
-        summarize(h.durable.map((r) => r.eventsPerTurn)),
-        summarize(h.peer.map((r) => r.eventsPerTurn)),
+        h.durable.map((r) => r.eventsPerTurn),
+        h.peer.map((r) => r.eventsPerTurn),
         'count',
         extra.length > 0 ? `durable-agent writes more ${listExtra(extra)}` : undefined,
       ),
@@ -618,32 +592,28 @@ function report(reps: number, m: Measurements): Section {
     t.heartbeat > 0
       ? `heartbeat timeout ${format(t.heartbeat, 's')}`
       : `no heartbeat timeout, start-to-close ${format(t.startToClose, 's')}`;
-  const stepSummary = (side: Side) => summarize(step(side));
   goals.unshift(
-    ahead(
+    aheadOfPeer(
       `per step (${MODEL_MS} ms model + ${TOOL_MS} ms tool)`,
-      stepRatio,
-      stepSummary('durable'),
-      stepSummary('peer'),
+      step('durable'),
+      step('peer'),
       'ms',
       `the largest difference is in ${worstPart}: ${format(worst.durable, 'ms')} against ${format(worst.peer, 'ms')}`,
     ),
-    ahead(
+    aheadOfPeer(
       `fan-out turn (${FAN_OUT} × ${FAN_OUT_MS} ms)`,
-      fanRatio,
-      summarize(m.fan.durable.map((r) => r.turn)),
-      summarize(m.fan.peer.map((r) => r.turn)),
+      m.fan.durable.map((r) => r.turn),
+      m.fan.peer.map((r) => r.turn),
       'ms',
       `the last tool starts ${format(spread.durable.median, 'ms')} after the first in durable-agent, ` +
         `${format(spread.peer.median, 'ms')} in the peer`,
     ),
   );
   goals.push(
-    ahead(
+    aheadOfPeer(
       'recovery: SIGKILL mid-tool → tool retried on the other process',
-      ratio(secs(m.crash.durable, 'detection'), secs(m.crash.peer, 'detection')),
-      detection.durable,
-      detection.peer,
+      secs(m.crash.durable, 'detection'),
+      secs(m.crash.peer, 'detection'),
       's',
       `tool activity: durable-agent ${describeTimeouts(tool.durable)}, the peer ${describeTimeouts(tool.peer)}`,
     ),
