@@ -1,5 +1,5 @@
 // A conversation's state: what one run of the agentSession chain hands to the next when it continues as new
-// (JSON only), and the arithmetic of its totals. The state of a turn in progress is the agent loop's RunState.
+// (JSON only). The state of a turn in progress is the agent loop's RunState.
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import type { MessageParam } from '../../shared/messages';
 import type { Usage } from '../../shared/result';
@@ -34,16 +34,6 @@ export interface SessionCarry {
   costUsd: number;
   /** Workflow time (ms) since when the session has been idle; the idle timeout counts from it. */
   idleSince: number;
-}
-
-/** Sum of two usages. */
-export function plusUsage(a: Usage, b: Usage): Usage {
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
-    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
-  };
 }
 
 /**
