@@ -1,8 +1,8 @@
 // The pinSession activity: a conversation's input is validated and its plan worked out once, at its start, like a
 // run's (pinRun), and recorded in history, so later deploys never change the decisions of a session in flight.
-import { ApplicationFailure } from '@temporalio/activity';
 import { parseSessionInput, SessionErrorType } from '../shared';
 import type { PinnedSession, PinRunInput } from '../shared';
+import { inputFailure } from '../shared/input-failure';
 import type { createPinParsed } from './pin-run';
 
 /** Builds the pinSession activity on the same pinning as runs. */
@@ -11,12 +11,7 @@ export function createPinSession(pinParsed: ReturnType<typeof createPinParsed>) 
   return async function pinSession({ input: raw }: PinRunInput): Promise<PinnedSession> {
     const parsed = parseSessionInput(raw);
     if (!parsed.ok) {
-      throw ApplicationFailure.create({
-        type: SessionErrorType.InvalidSessionInput,
-        nonRetryable: true,
-        message: `The session input is invalid:\n- ${parsed.problems.join('\n- ')}`,
-        details: [{ problems: parsed.problems }],
-      });
+      throw inputFailure(SessionErrorType.InvalidSessionInput, 'session', parsed.problems);
     }
     const run = await pinParsed(parsed.value.agent, []);
     const { maxTotalTokens, maxCostUsd, idleTimeoutSeconds } = parsed.value.session;

@@ -46,9 +46,11 @@ export function checkListenHost(host: string, token: string | undefined): void {
 /** Starts the API; refuses to listen beyond loopback without a token. */
 export async function listen(options: ListenOptions): Promise<HttpServer> {
   const host = options.host ?? DEFAULT_HTTP_HOST;
-  const token = options.token?.trim() || undefined;
+  const { token: given, ...rest } = options;
+  const token = given?.trim() || undefined;
   checkListenHost(host, token);
-  const app = createApp({ ...options, ...(token ? { token } : {}) });
+  // The checked token, not the given one: a blank token is no token, here as in checkListenHost.
+  const app = createApp({ ...rest, ...(token ? { token } : {}) });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port: options.port ?? DEFAULT_HTTP_PORT }, () =>
       resolve(s),

@@ -33,10 +33,10 @@ import { checkStartInput } from './checks';
 import { asRunFailure } from './loop';
 import { checkApproval } from './person-input';
 import { appendTranscript, pinSession } from './proxies';
-import { subagentContext } from './subagents';
+import { plus, subagentContext } from './subagents';
 import type { PendingApproval, TurnContext } from './tool-calls';
 import { checkSend, reasonOf, steerTextOf } from './session/person-input';
-import { acceptCarry, invalidSession, plusUsage, SESSION_CARRY_KIND } from './session/state';
+import { acceptCarry, invalidSession, SESSION_CARRY_KIND } from './session/state';
 import type { SessionCarry } from './session/state';
 import { flushRunStream } from './stream-events';
 import { sessionStream } from './session/stream';
@@ -249,7 +249,7 @@ function registerHandlers(ctx: HandlerContext): void {
 
 function status(s: Session | undefined, failed: unknown): SessionStatus {
   const turn = s?.current?.state;
-  const usage = s ? (turn ? plusUsage(s.usage, turn.usage) : s.usage) : ZERO_USAGE;
+  const usage = s ? (turn ? plus(s.usage, turn.usage) : s.usage) : ZERO_USAGE;
   return {
     state: s?.endReason !== undefined || failed !== undefined ? 'ended' : s?.current ? 'running' : 'idle',
     sends: s?.sends ?? 0,

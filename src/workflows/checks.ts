@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { CallClaudeOutput } from '../shared/activity-contract';
 import { RunErrorType } from '../shared/errors';
+import { inputFailure } from '../shared/input-failure';
 import type { ApiUsage } from '../shared/messages';
 import { MAX_MODEL_NAME_CHARS } from '../shared/run-plan';
 import type { PinnedRun, RunPlan, SubagentPolicy, ToolPolicy } from '../shared/run-plan';
@@ -22,12 +23,7 @@ const USAGE_FIELDS = [
 
 /** The run's input failure: the same type whether the workflow or the pinRun activity found the problem. */
 export function invalidInput(problems: string[]): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: RunErrorType.InvalidAgentInput,
-    nonRetryable: true,
-    message: `The run input is invalid:\n- ${problems.join('\n- ')}`,
-    details: [{ problems }],
-  });
+  return inputFailure(RunErrorType.InvalidAgentInput, 'run', problems);
 }
 
 /**

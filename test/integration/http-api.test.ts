@@ -349,6 +349,15 @@ describe('the bearer token', () => {
     );
   });
 
+  it('a blank token is no token: loopback answers without one', async () => {
+    const open = await listen({ client: env.client, watch, taskQueue: env.taskQueue, port: 0, token: '  ' });
+    try {
+      assertError(await call('GET', '/runs/x', undefined, {}, open.url), 404, 'RunNotFound');
+    } finally {
+      await open.close();
+    }
+  });
+
   it('once set, every API request needs it: none or a wrong one is 401; the page itself loads without it', async () => {
     const guarded = await listen({
       client: env.client,

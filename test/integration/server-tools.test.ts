@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RunFailedError } from '../../src/client';
+import { openSession } from '../../src/session-client';
 import type { AgentInput, ContentBlock, MessageParam } from '../../src/shared';
 import type { RecordedRequest } from '../../src/testing';
 import { useTestEnv } from '../helpers/env';
@@ -127,6 +128,32 @@ describe('server tools', () => {
     });
     assert.equal(result.usage.webSearchRequests, 1);
     assert.equal(result.costUsd, 0.01);
+  });
+
+  it("keeps a session's searches in its totals across sends", async () => {
+    env.fake.script(
+      [
+        { content: [...searchBlocks('srvtoolu_sess1', 'rain in Oslo'), { type: 'text', text: 'Rain.' }] },
+        { content: [...searchBlocks('srvtoolu_sess2', 'wind in Oslo'), { type: 'text', text: 'Wind.' }] },
+      ],
+      { match: 'Weather in Oslo' },
+    );
+    const session = openSession(
+      env.client,
+      `server-tools-session-${Date.now()}`,
+      {
+        serverTools: [WEB_SEARCH],
+        pricing: SEARCH_ONLY_PRICES,
+      },
+      { taskQueue: env.taskQueue },
+    );
+    const first = await session.send('Weather in Oslo: rain?');
+    await session.send('Weather in Oslo: wind?');
+    assert.equal(first.usage.webSearchRequests, 1);
+    await session.end('done');
+    const closed = await session.result();
+    assert.equal(closed.usage.webSearchRequests, 2);
+    assert.equal(closed.costUsd, 0.02);
   });
 
   const refused: Array<[string, unknown[], RegExp]> = [

@@ -128,7 +128,8 @@ describe('SSE event stream', () => {
     assert.equal(aborted?.aborted, true);
   });
 
-  it('sends : ping comments while no event comes', async () => {
+  // Bounded: without pings the read below would wait for ever, and the runner has no timeout of its own.
+  it('sends : ping comments while no event comes', { timeout: 5000 }, async () => {
     const stop = new AbortController();
     const quiet: WatchEvents = async function* (_id, _from, signal) {
       await new Promise((resolve) => signal.addEventListener('abort', resolve));
@@ -141,7 +142,11 @@ describe('SSE event stream', () => {
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
-    while (!text.includes(': ping\n\n')) text += decoder.decode((await reader.read()).value);
+    while (!text.includes(': ping\n\n')) {
+      const { value, done } = await reader.read();
+      assert.equal(done, false, `the stream ended before any ping: ${JSON.stringify(text)}`);
+      text += decoder.decode(value);
+    }
     stop.abort();
     assert.ok(text.startsWith(': connected\n\n'));
   });

@@ -1,8 +1,10 @@
 // A conversation's state: what one run of the agentSession chain hands to the next when it continues as new
-// (JSON only), and the arithmetic of its totals. The state of a turn in progress is the agent loop's RunState.
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+// (JSON only). The state of a turn in progress is the agent loop's RunState.
+import type { ApplicationFailure } from '@temporalio/workflow';
+import { workflowInfo } from '@temporalio/workflow';
 import type { MessageParam } from '../../shared/messages';
 import type { Usage } from '../../shared/result';
+import { inputFailure } from '../../shared/input-failure';
 import type { PinnedRun } from '../../shared/run-plan';
 import { SessionErrorType } from '../../shared/session-definitions';
 import type { SessionPlan } from '../../shared/session-definitions';
@@ -34,16 +36,6 @@ export interface SessionCarry {
   costUsd: number;
   /** Workflow time (ms) since when the session has been idle; the idle timeout counts from it. */
   idleSince: number;
-}
-
-/** Sum of two usages. */
-export function plusUsage(a: Usage, b: Usage): Usage {
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
-    cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
-  };
 }
 
 /**
@@ -84,10 +76,5 @@ export function acceptCarry(extra: unknown[]): SessionCarry | undefined {
 
 /** The session's input failure, whether the workflow or the pinSession activity found the problem. */
 export function invalidSession(problems: string[]): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: SessionErrorType.InvalidSessionInput,
-    nonRetryable: true,
-    message: `The session input is invalid:\n- ${problems.join('\n- ')}`,
-    details: [{ problems }],
-  });
+  return inputFailure(SessionErrorType.InvalidSessionInput, 'session', problems);
 }

@@ -9,10 +9,10 @@ import { totalTokens } from '../budget';
 import { storeCalls } from '../ledger';
 import { asRunFailure, loop } from '../loop';
 import { assemble, freshState } from '../run-state';
+import { plus } from '../subagents';
 import type { Ending, RunState } from '../run-state';
 import type { TurnContext } from '../tool-calls';
 import { keepToolResults, withUserContent } from './messages';
-import { plusUsage } from './state';
 import type { SessionCarry } from './state';
 import { callsBefore, publishSendEnd } from './stream';
 
@@ -46,7 +46,7 @@ export interface Session extends Omit<SessionCarry, 'kind' | 'fromRunId'> {
 
 /** Why the conversation's own budget stops the next model call, or undefined while it has some left. */
 export function sessionBudgetSpent(session: Session, turn?: RunState): Ending | undefined {
-  const usage = turn ? plusUsage(session.usage, turn.usage) : session.usage;
+  const usage = turn ? plus(session.usage, turn.usage) : session.usage;
   const cost = session.costUsd + (turn?.costUsd ?? 0);
   const { maxTotalTokens, maxCostUsd } = session.session;
   const tokens = totalTokens(usage);
@@ -115,7 +115,7 @@ export async function runTurn(session: Session, job: SendJob): Promise<void> {
   session.messages = state.messages;
   session.pending = failure === undefined ? state.pending : keepToolResults(state.pending);
   session.modelCalls += state.iterations;
-  session.usage = plusUsage(session.usage, state.usage);
+  session.usage = plus(session.usage, state.usage);
   session.costUsd += state.costUsd;
   if (ending) job.result = { ...assemble(state, ending), send: job.send };
   else job.error = failure;
